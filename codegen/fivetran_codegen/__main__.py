@@ -1,0 +1,3 @@
+from fivetran_codegen.cli import main
+
+main()

@@ -1,0 +1,123 @@
+"""The snapshot model: what a Fivetran workspace is, for generating Dagster assets.
+
+Frozen records, built once (from API payloads by `build.py`, or from the snapshot file by
+`snapshot_file.py`) and read by everything after. Collections are tuples in their canonical
+order (connections and groups by id, schemas/tables/columns by source name), so whatever
+iterates them is deterministic. Templates never see raw JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SNAPSHOT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the source name: the key Fivetran's API uses
+    name_in_destination: str
+    enabled: bool
+    hashed: bool | None
+    is_primary_key: bool | None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    name_in_destination: str
+    enabled: bool
+    sync_mode: str | None
+    supports_columns_config: bool | None
+    # The schema config lists only columns a user changed; `columns_complete` is true when the
+    # columns came from the per-table columns endpoint (`snapshot --columns`) and so are all of them.
+    columns_complete: bool
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    name_in_destination: str
+    enabled: bool
+    tables: tuple[Table, ...]
+
+
+@dataclass(frozen=True)
+class SchemaConfig:
+    schema_change_handling: str | None
+    schemas: tuple[Schema, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a part of the workspace could not be read (Fivetran's error code and message)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Destination:
+    service: str
+    region: str | None
+    # The part in front of schema.table in a fully qualified name: config.database for
+    # Snowflake/Redshift/Postgres, config.project_id for BigQuery, config.catalog for Databricks.
+    database: str | None
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str  # groups and destinations map 1:1 and share the id
+    name: str
+    destination: Destination | None
+    destination_error: Problem | None
+
+
+@dataclass(frozen=True)
+class Connection:
+    id: str
+    name: str  # Fivetran's `schema` field: the connection's name and destination schema (prefix)
+    service: str
+    group_id: str
+    setup_state: str
+    paused: bool
+    schedule_type: str | None
+    sync_frequency: int | None
+    daily_sync_time: str | None
+    schema_config: SchemaConfig | None
+    schema_config_error: Problem | None
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The --include/--exclude globs the snapshot was taken with (empty: the whole workspace)."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    account: Account
+    selection: Selection
+    groups: tuple[Group, ...]
+    connections: tuple[Connection, ...]
+    version: int = SNAPSHOT_VERSION
+
+    def table_count(self, *, enabled_only: bool = True) -> int:
+        return sum(
+            1
+            for connection in self.connections
+            if connection.schema_config is not None
+            for schema in connection.schema_config.schemas
+            if schema.enabled or not enabled_only
+            for table in schema.tables
+            if table.enabled or not enabled_only
+        )

@@ -1,0 +1,74 @@
+"""Shared fixtures: a simulator over real HTTP, a client pointed at it, the installed CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fivetran_codegen_runtime.client import FivetranClient
+from fivetran_codegen_runtime.credentials import Credentials
+from fivetran_codegen_runtime.retry import RetryPolicy
+from fivetran_codegen_runtime.testing import FivetranSimulator, sample_workspace
+
+# Fast retries for tests: the behaviour (what is retried, how often) is what is under test.
+FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, total_timeout=30)
+CLI = Path(sys.executable).parent / "fivetran-codegen"
+
+
+@pytest.fixture
+def sim() -> Iterator[FivetranSimulator]:
+    with FivetranSimulator(sample_workspace()) as simulator:
+        yield simulator
+
+
+def make_client(
+    sim: FivetranSimulator, retry: RetryPolicy = FAST_RETRY, **kwargs: object
+) -> FivetranClient:
+    credentials = Credentials(sim.api_key, sim.api_secret)
+    return FivetranClient(credentials, api_url=sim.url, retry=retry, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def client(sim: FivetranSimulator) -> Iterator[FivetranClient]:
+    with make_client(sim) as c:
+        yield c
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(
+    *args: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    sim: FivetranSimulator | None = None,
+    timeout: float = 120,
+) -> Run:
+    """Run the installed `fivetran-codegen` console script as a user would."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
+    if sim is not None:
+        environment.update(
+            FIVETRAN_API_KEY=sim.api_key,
+            FIVETRAN_API_SECRET=sim.api_secret,
+            FIVETRAN_API_URL=sim.url,
+        )
+    environment.update(env or {})
+    done = subprocess.run(
+        [str(CLI), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)

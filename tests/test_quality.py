@@ -1,0 +1,43 @@
+"""The project's own code is linted, formatted and strictly typed; the runtime stays small."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_ruff_check_passes() -> None:
+    done = _run(str(BIN / "ruff"), "check", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_is_applied() -> None:
+    done = _run(str(BIN / "ruff"), "format", "--check", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_strict_passes_on_both_packages() -> None:
+    done = _run(str(BIN / "mypy"), "--no-error-summary")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_runtime_imports_without_the_generator_dependencies() -> None:
+    # Production images install only the runtime's needs: block the generator's and import it.
+    code = (
+        "import sys\n"
+        "for name in ('jinja2', 'libcst', 'click', 'ruff', 'jsonschema', 'rich', 'fivetran_codegen'):\n"
+        "    sys.modules[name] = None\n"
+        "import fivetran_codegen_runtime, fivetran_codegen_runtime.client\n"
+        "import fivetran_codegen_runtime.testing\n"
+        "print('ok')\n"
+    )
+    done = _run(sys.executable, "-c", code)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
