@@ -196,10 +196,10 @@ def test_path_segments_are_percent_encoded() -> None:
         for connection in workspace.connections.values():
             if connection.schema_config is None or connection.setup_state != "connected":
                 continue
-            for schema_name, schema in connection.schema_config["schemas"].items():
-                for table_name in schema.get("tables", {}):
-                    columns = client.get_table_columns(connection.id, schema_name, table_name)
-                    assert isinstance(columns, dict)
+            for schema in connection.schema_config.values():
+                for table in schema.tables.values():
+                    columns = client.get_table_columns(connection.id, schema.name, table.name)
+                    assert set(columns) == {c.name for c in table.columns}
 
 
 def test_shared_between_threads_with_a_pool_sized_to_the_concurrency(

@@ -131,6 +131,9 @@ def test_include_and_exclude_globs(tmp_path: Path, sim: FivetranSimulator) -> No
     snapshot = snapshot_file.load(tmp_path / "fivetran_snapshot.json")
     assert drop.id not in {c.id for c in snapshot.connections}
     assert snapshot.selection.exclude == (drop.id,)
+    # an excluded connection costs no schema-config call
+    assert sim.count(path=f"/v1/connections/{drop.id}/schemas") == 0
+    assert sim.count(path=f"/v1/connections/{keep.id}/schemas") == 1
 
     run = run_cli(
         "snapshot",
@@ -151,8 +154,6 @@ def test_include_and_exclude_globs(tmp_path: Path, sim: FivetranSimulator) -> No
         fields = (c.id, c.name, c.service, group_names.get(c.group_id, ""))
         assert any(f.startswith(prefix) for f in fields), c
     assert len(only.connections) + len(json.loads(run.stdout)["skipped"]) == len(connections)
-    # selection with no schema-config calls for the excluded connections
-    assert sim.count(path=f"/v1/connections/{drop.id}/schemas") == 1  # only the first run's
 
 
 def test_columns_opt_in_with_budget_and_a_failing_table(
@@ -165,10 +166,10 @@ def test_columns_opt_in_with_budget_and_a_failing_table(
         (c.id, s, t)
         for c in sorted(sim.workspace.connections.values(), key=lambda c: c.id)
         if c.setup_state == "connected" and c.schema_config
-        for s, schema in sorted(c.schema_config["schemas"].items())
-        if schema.get("enabled", True)
-        for t, table in sorted(schema.get("tables", {}).items())
-        if table.get("enabled", True)
+        for s, schema in sorted(c.schema_config.items())
+        if schema.enabled
+        for t, table in sorted(schema.tables.items())
+        if table.enabled
     ]
     assert len(tables) >= 3
     failing = tables[0]
@@ -240,11 +241,13 @@ def test_a_key_that_sees_no_groups_warns_about_permissions(
 
 
 def test_429_storm_and_transient_5xx_still_complete(tmp_path: Path, sim: FivetranSimulator) -> None:
-    sim.add_fault(FaultRule(status=429, times=6, retry_after=0))
+    sim.add_fault(FaultRule(status=429, times=4, retry_after=0))
     sim.add_fault(FaultRule(status=503, times=3, path="/v1/connections/*/schemas"))
     run = run_cli("snapshot", "--json", cwd=tmp_path, sim=sim)
     assert run.code == 0, run.stderr
-    assert json.loads(run.stdout)["retries"] == 9
+    assert json.loads(run.stdout)["retries"] == 7
+    statuses = [r.status for r in sim.request_log]
+    assert statuses.count(429) == 4 and statuses.count(503) == 3
 
 
 def test_persistent_5xx_fails_and_leaves_the_previous_file(
@@ -282,14 +285,14 @@ def test_hostile_names_round_trip_exactly(tmp_path: Path) -> None:
         assert ours.name == sim_connection.schema
         if sim_connection.schema_config is None or ours.schema_config is None:
             continue
-        source = sim_connection.schema_config["schemas"]
+        source = sim_connection.schema_config
         assert {s.name for s in ours.schema_config.schemas} == set(source)
         for schema in ours.schema_config.schemas:
-            assert schema.name_in_destination == source[schema.name]["name_in_destination"]
-            tables = source[schema.name].get("tables", {})
+            assert schema.name_in_destination == source[schema.name].name_in_destination
+            tables = source[schema.name].tables
             assert {t.name for t in schema.tables} == set(tables)
             for table in schema.tables:
-                assert table.name_in_destination == tables[table.name]["name_in_destination"]
+                assert table.name_in_destination == tables[table.name].name_in_destination
 
 
 def test_api_url_flag_wins_and_bad_url_fails_clearly(tmp_path: Path) -> None:

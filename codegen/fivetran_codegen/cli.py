@@ -25,11 +25,18 @@ from fivetran_codegen_runtime.errors import (
     FivetranCodegenError,
 )
 from fivetran_codegen_runtime.retry import RetryPolicy
+from fivetran_codegen_runtime.testing import (
+    WORKSPACE_BUILDERS,
+    FivetranSimulator,
+    sample_workspace,
+    serve,
+)
 
 from fivetran_codegen import atomic, snapshot_file
 from fivetran_codegen.crawl import CrawlOptions, CrawlReport, crawl
 from fivetran_codegen.errors import SnapshotFileError, UsageError
 from fivetran_codegen.model import Selection
+from fivetran_codegen.overview import overview
 from fivetran_codegen.progress import reporter
 from fivetran_codegen.selection import check
 
@@ -152,18 +159,24 @@ def snapshot(
             columns=columns,
             columns_budget=columns_budget,
         )
-        credentials = Credentials.from_env()
         client = FivetranClient(
-            credentials,
+            Credentials.from_env(),
             api_url=api_url,
             pool_size=concurrency,
             timeout=request_timeout,
             retry=RetryPolicy(max_attempts=max_attempts),
         )
-        with client:
-            result = crawl(client, options, reporter(not no_progress))
-        written = atomic.write_text(output, snapshot_file.dumps(result.snapshot))
-        _print_summary(result, output, written, as_json)
+        _take_snapshot(client, options, output, as_json=as_json, progress=not no_progress)
+
+
+def _take_snapshot(
+    client: FivetranClient, options: CrawlOptions, output: Path, *, as_json: bool, progress: bool
+) -> CrawlReport:
+    with client:
+        result = crawl(client, options, reporter(progress))
+    written = atomic.write_text(output, snapshot_file.dumps(result.snapshot))
+    _print_summary(result, output, written, as_json)
+    return result
 
 
 def _print_summary(result: CrawlReport, output: Path, written: bool, as_json: bool) -> None:
@@ -199,3 +212,81 @@ def _print_summary(result: CrawlReport, output: Path, written: bool, as_json: bo
         f"  {result.api_calls} API calls, {result.retries} retries, {result.elapsed_seconds:.1f}s"
     )
     click.echo("\n".join(lines), err=True)
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@click.option(
+    "--workspace",
+    type=click.Choice(sorted(WORKSPACE_BUILDERS)),
+    default="sample",
+    show_default=True,
+    help="Which simulated workspace to serve.",
+)
+@click.option(
+    "--latency", type=click.FloatRange(0), default=0.0, help="Seconds added to every response."
+)
+@click.option(
+    "--legacy-paths",
+    is_flag=True,
+    help="Also serve the deprecated /v1/connectors... paths (as dagster-fivetran calls them).",
+)
+def simulate(port: int, workspace: str, latency: float, legacy_paths: bool) -> None:
+    """Serve a simulated Fivetran REST API on 127.0.0.1 until Ctrl-C.
+
+    It speaks Fivetran's wire format (envelopes, paging, errors, rate limits, sync states), so
+    `snapshot` and the runtime can be tried without a Fivetran account.
+    """
+
+    def ready(sim: FivetranSimulator) -> None:
+        count = len(sim.workspace.connections)
+        click.echo(
+            f"Fivetran API simulator: workspace {workspace!r} ({count} connections) at {sim.url}\n"
+            "In another shell (these are the simulator's own test credentials):\n"
+            f"  export FIVETRAN_API_URL={sim.url} FIVETRAN_API_KEY={sim.api_key} "
+            f"FIVETRAN_API_SECRET={sim.api_secret}\n"
+            "  fivetran-codegen snapshot\n"
+            "Ctrl-C stops it."
+        )
+
+    try:
+        serve(port, workspace, latency=latency, legacy_paths=legacy_paths, on_ready=ready)
+    except OSError as exc:
+        _fail(
+            UsageError(
+                f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
+                where="--port",
+                hint="pick another --port, or 0 for any free one",
+            )
+        )
+
+
+@main.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("fivetran_demo"),
+    show_default=True,
+    help="Where the demo writes its files.",
+)
+def demo(directory: Path) -> None:
+    """Run the main job on the bundled sample workspace, with no account and no network.
+
+    Starts the simulator, takes a snapshot of it through the REST API, and shows what the
+    snapshot holds.
+    """
+    with _reported_errors(), FivetranSimulator(sample_workspace()) as sim:
+        click.echo(f"1. Simulated Fivetran API at {sim.url} (sample workspace)", err=True)
+        output = directory / "fivetran_snapshot.json"
+        click.echo(f"2. fivetran-codegen snapshot -> {output}", err=True)
+        client = FivetranClient(Credentials(sim.api_key, sim.api_secret), api_url=sim.url)
+        result = _take_snapshot(client, CrawlOptions(), output, as_json=False, progress=True)
+    click.echo("3. What the snapshot holds:", err=True)
+    click.echo(overview(result.snapshot))

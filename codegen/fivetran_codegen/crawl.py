@@ -233,14 +233,15 @@ def _with_columns(
 def _connection_warnings(connections: Iterable[Connection]) -> list[str]:
     notes = []
     for c in sorted(connections, key=lambda c: c.id):
-        if c.schema_config_error is not None:
-            notes.append(
-                f"connection {c.id} ({c.name}) has no schema config: {c.schema_config_error.code}; it will have no assets until it has synced once"
-            )
-        if c.setup_state != "connected":
-            notes.append(
-                f"connection {c.id} ({c.name}) is {c.setup_state}; its tables are kept, but syncs will fail until it is fixed in Fivetran"
-            )
+        problems = [] if c.setup_state == "connected" else [c.setup_state]
         if c.paused:
-            notes.append(f"connection {c.id} ({c.name}) is paused")
+            problems.append("paused")
+        if c.schema_config_error is not None:
+            problems.append(
+                f"no schema config ({c.schema_config_error.code}): no assets until it has synced once"
+            )
+        elif c.setup_state != "connected":
+            problems.append("its tables are kept, but syncs fail until it is repaired in Fivetran")
+        if problems:
+            notes.append(f"connection {c.id} ({c.name}): {'; '.join(problems)}")
     return notes

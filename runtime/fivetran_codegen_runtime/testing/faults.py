@@ -87,10 +87,6 @@ class FaultInjector:
         with self._lock:
             self._rules.clear()
 
-    def pending(self) -> list[FaultRule]:
-        with self._lock:
-            return list(self._rules)
-
     def take(self, method: str, path: str) -> FaultRule | None:
         """The first rule that fires for this request, consuming one of its `times`."""
         with self._lock:

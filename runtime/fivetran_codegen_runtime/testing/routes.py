@@ -78,7 +78,9 @@ class FivetranApi:
         return ApiReply("Groups retrieved successfully", page)
 
     def group_details(self, request: ApiRequest) -> ApiReply:
-        return ApiReply("Group details retrieved successfully", payloads.group(self._group(request)))
+        return ApiReply(
+            "Group details retrieved successfully", payloads.group(self._group(request))
+        )
 
     def group_connections(self, request: ApiRequest) -> ApiReply:
         group = self._group(request)
@@ -136,19 +138,19 @@ class FivetranApi:
 
     def resync(self, request: ApiRequest) -> ApiReply:
         conn = self._connection(request)
-        scope = updates.parse_resync_scope(request.body, conn.schemas)
+        scope = updates.parse_resync_scope(request.body, conn.schema_config)
         self._resync(conn, ResyncRequest("resync", scope, self.clock.now()))
         return ApiReply(_triggered(conn))
 
     def resync_tables(self, request: ApiRequest) -> ApiReply:
         conn = self._connection(request)
-        scope = updates.parse_table_scope(request.body, conn.schemas)
+        scope = updates.parse_table_scope(request.body, conn.schema_config)
         self._resync(conn, ResyncRequest("tables_resync", scope, self.clock.now()))
         return ApiReply("Re-sync has been triggered successfully")
 
     def schema_config(self, request: ApiRequest) -> ApiReply:
         conn = self._connection(request)
-        if conn.schemas is None:
+        if conn.schema_config is None:
             noun = "Connector" if request.legacy else "Connection"
             raise ApiError(
                 404,
@@ -157,7 +159,7 @@ class FivetranApi:
             )
         return ApiReply(
             "Schema configuration retrieved successfully",
-            payloads.schema_config(conn, conn.schemas),
+            payloads.schema_config(conn, conn.schema_config),
         )
 
     def table_columns(self, request: ApiRequest) -> ApiReply:
@@ -170,7 +172,9 @@ class FivetranApi:
                 f"'{conn.setup_state}'",
             )
         table = self._table(request, conn)
-        return ApiReply("Column configuration retrieved successfully", payloads.table_columns(table))
+        return ApiReply(
+            "Column configuration retrieved successfully", payloads.table_columns(table)
+        )
 
     # --- helpers
 
@@ -219,7 +223,7 @@ class FivetranApi:
         """Source names (case-sensitive); the legacy path also accepts destination names,
         which is what dagster-fivetran sends."""
         schema_name, table_name = request.params["schema"], request.params["table"]
-        schema = _lookup(conn.schemas or {}, schema_name, legacy=request.legacy)
+        schema = _lookup(conn.schema_config or {}, schema_name, legacy=request.legacy)
         table = _lookup(schema.tables, table_name, legacy=request.legacy) if schema else None
         if table is None:
             raise ApiError(
@@ -269,7 +273,11 @@ ROUTES: tuple[Route, ...] = (
     Route("PATCH", _CONNECTION, FivetranApi.update_connection, "CONNECTION_MANAGE"),
     Route("POST", (*_CONNECTION, "sync"), FivetranApi.sync, "CONNECTION_MANAGE"),
     Route(
-        "POST", (*_CONNECTION, "force"), FivetranApi.force_sync, "CONNECTION_MANAGE", legacy_only=True
+        "POST",
+        (*_CONNECTION, "force"),
+        FivetranApi.force_sync,
+        "CONNECTION_MANAGE",
+        legacy_only=True,
     ),
     Route("POST", (*_CONNECTION, "resync"), FivetranApi.resync, "CONNECTION_MANAGE"),
     Route(
@@ -338,7 +346,7 @@ def _match(pattern: tuple[str, ...], segments: list[str]) -> dict[str, str] | No
     if len(pattern) != len(segments):
         return None
     params: dict[str, str] = {}
-    for expected, actual in zip(pattern, segments):
+    for expected, actual in zip(pattern, segments, strict=True):
         if expected.startswith("{"):
             if not actual:
                 return None

@@ -47,7 +47,9 @@ def apply_connection_update(
         raise invalid_input("Field 'schedule_type' must be one of: auto, manual")
     frequency = body.get("sync_frequency", conn.sync_frequency)
     if "sync_frequency" in body and (
-        not isinstance(frequency, int) or isinstance(frequency, bool) or frequency not in SYNC_FREQUENCIES
+        not isinstance(frequency, int)
+        or isinstance(frequency, bool)
+        or frequency not in SYNC_FREQUENCIES
     ):
         allowed = ", ".join(str(value) for value in sorted(SYNC_FREQUENCIES))
         raise invalid_input(f"Field 'sync_frequency' must be one of: {allowed}")
@@ -97,7 +99,9 @@ def parse_sync_body(body: Any) -> bool:
     return force
 
 
-def parse_resync_scope(body: Any, schemas: dict[str, SimSchema] | None) -> dict[str, list[str]] | None:
+def parse_resync_scope(
+    body: Any, schemas: dict[str, SimSchema] | None
+) -> dict[str, list[str]] | None:
     """`{"scope": {schema: [table, ...]}}` of POST .../resync; None re-syncs everything."""
     if body is None:
         return None
@@ -115,7 +119,11 @@ def parse_table_scope(
     if not isinstance(scope, dict) or not scope:
         raise invalid_input(f"The {field} must map at least one schema to a list of tables")
     for schema_name, tables in scope.items():
-        if not isinstance(tables, list) or not tables or not all(isinstance(t, str) for t in tables):
+        if (
+            not isinstance(tables, list)
+            or not tables
+            or not all(isinstance(t, str) for t in tables)
+        ):
             raise invalid_input(f"Schema '{schema_name}' must list at least one table name")
         schema = (schemas or {}).get(schema_name)
         if schema is None:

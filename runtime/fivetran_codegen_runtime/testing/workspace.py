@@ -115,7 +115,7 @@ class SimConnection:
     networking_method: str = "Directly"
     schema_change_handling: str = "ALLOW_ALL"
     # None: Fivetran has not generated a schema config yet (404 NotFound_SchemaConfig).
-    schemas: dict[str, SimSchema] | None = None
+    schema_config: dict[str, SimSchema] | None = None
     # Sync state; `sync_state` is derived from these so it can never disagree with them.
     run: SyncRun | None = None
     rescheduled_for: datetime | None = None
@@ -161,5 +161,5 @@ class Workspace:
         return sum(
             len(schema.tables)
             for connection in self.connections.values()
-            for schema in (connection.schemas or {}).values()
+            for schema in (connection.schema_config or {}).values()
         )

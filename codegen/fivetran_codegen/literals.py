@@ -1,0 +1,137 @@
+"""The only way snapshot strings reach generated source: literals, comments and docstrings.
+
+Names in Fivetran are arbitrary user strings, so nothing from the snapshot is ever placed
+between quotes by a template. Literals come from `repr()` of the base types (a subclass cannot
+override it), and printable non-ASCII text is kept readable, except characters that are
+invisible or reorder text on screen (bidi controls, zero-width and filler characters, line
+separators): those are always escaped ("trojan source", CVE-2021-42574).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Final, TypeAlias
+
+PyValue: TypeAlias = (
+    str
+    | int
+    | float
+    | bool
+    | tuple["PyValue", ...]
+    | list["PyValue"]
+    | dict["PyValue", "PyValue"]
+    | set["PyValue"]
+    | frozenset["PyValue"]
+    | None
+)
+
+COMMENT_MAX_LENGTH: Final = 100
+_ELLIPSIS = "..."
+
+# Invisible or text-reordering characters: Unicode's default-ignorable code points (soft hyphen,
+# combining grapheme joiner, Hangul fillers, zero-width and bidi controls, variation selectors,
+# tags...), line and paragraph separators, and the blank braille pattern. repr() escapes most of
+# them already but keeps some (U+3164, U+FE0F...) that Python deems printable; listing them all
+# keeps this defence independent of what the running Python's Unicode tables say.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+# A PEP 263 encoding declaration in one of the first two lines would re-decode the file.
+_CODING = re.compile(r"(coding)([:=])", re.IGNORECASE)
+# Comments that tools read: mypy's type comments, ruff's noqa, fmt: off, pragma: no cover...
+_DIRECTIVE = re.compile(
+    r"(?:(?:type|fmt|mypy|pyright|pylint|ruff|isort|yapf|pyre|pragma)\s*:|pragma\b|noqa\b|nosec\b)",
+    re.IGNORECASE,
+)
+
+
+def py_literal(value: PyValue) -> str:
+    """A Python expression that evaluates to `value`; `ast.literal_eval` gives it back.
+
+    Dicts keep insertion order (the caller sorts). Sets and frozensets become a set display
+    sorted by their elements' literals, so the output never depends on hash order; a set
+    display is unhashable, so sets inside sets or in dict keys are rejected. nan and infinities
+    have no literal and are rejected.
+    """
+    return _literal(value, hashable=False)
+
+
+def _literal(value: PyValue, *, hashable: bool) -> str:
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, str):
+        return _INVISIBLE.sub(_escape, str.__repr__(value))
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} has no Python literal; only finite floats can be rendered")
+        return float.__repr__(value)
+    if isinstance(value, tuple):
+        parts = [_literal(v, hashable=hashable) for v in value]
+        return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
+    if isinstance(value, list):
+        return f"[{', '.join(_literal(v, hashable=False) for v in value)}]"
+    if isinstance(value, dict):
+        pairs = (
+            f"{_literal(k, hashable=True)}: {_literal(v, hashable=False)}" for k, v in value.items()
+        )
+        return f"{{{', '.join(pairs)}}}"
+    if isinstance(value, (set, frozenset)):
+        if hashable:
+            raise TypeError("a set inside a set or a dict key has no literal form")
+        parts = sorted(_literal(v, hashable=True) for v in value)
+        return f"{{{', '.join(parts)}}}" if parts else "set()"
+    raise TypeError(f"{type(value).__name__} values cannot be rendered as a Python literal")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def comment(text: str) -> str:
+    """Text that is safe after `# `: one line of visible characters that no tool reads.
+
+    Line breaks, control, format and invisible characters become spaces, and runs of whitespace
+    one space. `#`, which could start a second comment such as `# noqa`, becomes a fullwidth
+    `#`. An encoding declaration gets a space before its `:` or `=`, and text that starts like a
+    tool directive (`type:`, `noqa`, `fmt:`...) is prefixed with `- `. Text longer than
+    COMMENT_MAX_LENGTH is cut and ends with `...`.
+    """
+    visible = "".join(c if c.isprintable() and not _INVISIBLE.match(c) else " " for c in text)
+    line = _CODING.sub(r"\1 \2", " ".join(visible.replace("#", "\uff03").split()))
+    if _DIRECTIVE.match(line):
+        line = "- " + line
+    if len(line) > COMMENT_MAX_LENGTH:
+        line = line[: COMMENT_MAX_LENGTH - len(_ELLIPSIS)].rstrip() + _ELLIPSIS
+    return line
+
+
+def docstring(text: str) -> str:
+    """A triple-quoted string literal whose value is exactly `text`, with its line breaks kept.
+
+    Backslashes and every `"` are escaped, so neither three quotes nor a trailing quote can end it
+    early; so is everything else `repr()` escapes (a carriage return would be read as a newline)
+    and the invisible characters.
+    """
+    return '"""' + "".join(_docstring_char(c) for c in text) + '"""'
+
+
+def _docstring_char(c: str) -> str:
+    if c in "\n'":
+        return c
+    if c == '"':
+        return '\\"'
+    return _INVISIBLE.sub(_escape, str.__repr__(c)[1:-1])
+
+
+FILTERS: Final[Mapping[str, Callable[..., str]]] = {
+    "py": py_literal,
+    "comment": comment,
+    "docstring": docstring,
+}
