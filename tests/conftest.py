@@ -27,10 +27,10 @@ def sim() -> Iterator[FivetranSimulator]:
 
 
 def make_client(
-    sim: FivetranSimulator, retry: RetryPolicy = FAST_RETRY, **kwargs: object
+    sim: FivetranSimulator, retry: RetryPolicy = FAST_RETRY, pool_size: int = 10
 ) -> FivetranClient:
     credentials = Credentials(sim.api_key, sim.api_secret)
-    return FivetranClient(credentials, api_url=sim.url, retry=retry, **kwargs)  # type: ignore[arg-type]
+    return FivetranClient(credentials, api_url=sim.url, retry=retry, pool_size=pool_size)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from fivetran_codegen.model import (
     Connection,
     Group,
     Problem,
+    SchemaConfig,
     Selection,
     Snapshot,
     Table,
@@ -165,7 +166,9 @@ def _select(
     return selected, skipped
 
 
-def _schema_config(client: FivetranClient, payload: Payload) -> tuple[Any, Problem | None]:
+def _schema_config(
+    client: FivetranClient, payload: Payload
+) -> tuple[SchemaConfig | None, Problem | None]:
     try:
         return build.schema_config(client.get_schema_config(str(payload["id"]))), None
     except (FivetranNotFoundError, FivetranClientError) as exc:

@@ -91,11 +91,15 @@ class FivetranRetry(Retry):
             return status_code == 429 and bool(self.total)
         return super().is_retry(method, status_code, has_retry_after)
 
-    def get_backoff_time(self) -> float:
+    def backoff_ceiling(self) -> float:
+        """The longest backoff before the coming retry: doubles per attempt, up to backoff_max."""
         attempts = len(self.history)
         if attempts == 0:
             return 0.0
-        ceiling = float(min(self.backoff_max, self.backoff_factor * (2 ** (attempts - 1))))
+        return float(min(self.backoff_max, self.backoff_factor * (2 ** (attempts - 1))))
+
+    def get_backoff_time(self) -> float:
+        ceiling = self.backoff_ceiling()
         # "Equal jitter": never less than half the step, so a retry storm still spreads out.
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
@@ -127,5 +131,4 @@ def _planned_wait(retry: FivetranRetry, response: BaseHTTPResponse | None) -> fl
         after = retry.get_retry_after(response)
         if after is not None:
             return after
-    attempts = len(retry.history)
-    return min(retry.backoff_max, retry.backoff_factor * 2 ** (attempts - 1)) if attempts else 0.0
+    return retry.backoff_ceiling()
