@@ -32,9 +32,15 @@ from fivetran_codegen_runtime.testing import (
     serve,
 )
 
-from fivetran_codegen import atomic, snapshot_file
+from fivetran_codegen import atomic, config, pipeline, snapshot_file
 from fivetran_codegen.crawl import CrawlOptions, CrawlReport, crawl
-from fivetran_codegen.errors import SnapshotFileError, UsageError
+from fivetran_codegen.errors import (
+    ConfigError,
+    GenerateError,
+    SnapshotFileError,
+    UsageError,
+    UserCodeError,
+)
 from fivetran_codegen.model import Selection
 from fivetran_codegen.overview import overview
 from fivetran_codegen.progress import reporter
@@ -42,7 +48,15 @@ from fivetran_codegen.selection import check
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-USER_ERRORS = (CredentialsError, FivetranAuthError, UsageError, SnapshotFileError)
+USER_ERRORS = (
+    CredentialsError,
+    FivetranAuthError,
+    UsageError,
+    SnapshotFileError,
+    ConfigError,
+    GenerateError,
+    UserCodeError,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -212,6 +226,91 @@ def _print_summary(result: CrawlReport, output: Path, written: bool, as_json: bo
         f"  {result.api_calls} API calls, {result.retries} retries, {result.elapsed_seconds:.1f}s"
     )
     click.echo("\n".join(lines), err=True)
+
+
+@main.command()
+@click.option(
+    "--snapshot",
+    "snapshot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The snapshot to read [default: [tool.fivetran-codegen].snapshot, else fivetran_snapshot.json].",
+)
+@click.option(
+    "--out",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The package directory to generate [default: [tool.fivetran-codegen].output, else fivetran_defs].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The pyproject.toml to read [default: the nearest one at or above the working directory].",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and print a diff if the package is not what generate would write.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite hand edits and delete customised functions of removed connections.",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Render every module, even those whose inputs did not change."
+)
+def generate(
+    snapshot_path: Path | None,
+    output: Path | None,
+    config_path: Path | None,
+    check: bool,
+    force: bool,
+    no_cache: bool,
+) -> None:
+    """Generate the Dagster package from the snapshot (offline: no API call, no credentials).
+
+    Exit codes: 0 done (with --check: up to date); 1 with --check: out of date; 2 an error.
+    """
+    try:
+        settings = config.with_paths(
+            config.load(config_path, cwd=Path.cwd()), snapshot=snapshot_path, output=output
+        )
+        result = pipeline.run(settings, check=check, force=force, use_cache=not no_cache)
+    except FivetranCodegenError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    _report_generate(settings, result, check=check)
+    if check and result.differences:
+        sys.exit(1)
+
+
+def _report_generate(settings: config.Config, result: pipeline.Result, *, check: bool) -> None:
+    plan = result.plan
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for skipped in plan.skipped:
+        click.echo(f"skipped {skipped.name!r} ({skipped.id}): {skipped.reason}", err=True)
+    where = settings.output
+    if check:
+        for difference in result.differences:
+            click.echo(difference.diff, nl=False)
+        if result.differences:
+            kinds = ", ".join(f"{d.kind} {where.name}/{d.path}" for d in result.differences)
+            click.echo(
+                f"{where} is out of date: {kinds}\n  hint: run `fivetran-codegen generate`",
+                err=True,
+            )
+        else:
+            click.echo(f"{where} is up to date ({len(plan.connections)} connections).", err=True)
+        return
+    click.echo(
+        f"Generated {where}: {len(plan.connections)} connections, {plan.spec_count()} assets; "
+        f"{len(result.changed)} files written, {len(result.output.files) - len(result.changed)} unchanged"
+        + (f", {len(result.output.removed)} removed" if result.output.removed else "")
+        + ".",
+        err=True,
+    )
 
 
 @main.command()

@@ -11,3 +11,15 @@ class SnapshotFileError(FivetranCodegenError):
 
 class UsageError(FivetranCodegenError):
     """An option or argument is wrong (bad glob, bad budget...)."""
+
+
+class ConfigError(FivetranCodegenError):
+    """`[tool.fivetran-codegen]` has an unknown key or a bad value."""
+
+
+class GenerateError(FivetranCodegenError):
+    """The snapshot and config cannot be turned into code (e.g. two tables share an asset key)."""
+
+
+class UserCodeError(FivetranCodegenError):
+    """Regenerating would lose code a user wrote; refused unless --force."""

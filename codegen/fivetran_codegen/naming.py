@@ -57,7 +57,10 @@ DAGSTER_RESERVED: Final = frozenset(
 
 # Module-level names the generated modules bind themselves (imports and definitions).
 GENERATED_CODE_NAMES: Final = frozenset(
-    {"annotations", "dagster", "defs", "dg", "fivetran", "fivetran_assets"}
+    {
+        *("annotations", "dagster", "defs", "dg", "fivetran", "fivetran_assets"),
+        *("build_fivetran_polling_sensor", "connections", "fivetran_codegen_runtime"),
+    }
 )
 
 RESERVED_NAMES: Final = PYTHON_KEYWORDS | PYTHON_BUILTINS | DAGSTER_RESERVED | GENERATED_CODE_NAMES

@@ -20,18 +20,14 @@ from typing import Any
 import jsonschema
 import orjson
 
+from fivetran_codegen import snapshot_read
 from fivetran_codegen.errors import SnapshotFileError
 from fivetran_codegen.model import (
     SNAPSHOT_VERSION,
-    Account,
-    Column,
     Connection,
-    Destination,
     Group,
     Problem,
     Schema,
-    SchemaConfig,
-    Selection,
     Snapshot,
     Table,
 )
@@ -168,38 +164,60 @@ def json_schema() -> dict[str, Any]:
 def load(path: Path) -> Snapshot:
     """Read and validate a snapshot file; errors name the file, the JSON path and the fix."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes()
     except FileNotFoundError:
         raise SnapshotFileError(
             "no snapshot file here",
             where=str(path),
             hint="take one with `fivetran-codegen snapshot`, or name it with --snapshot",
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise SnapshotFileError(f"cannot read the file: {exc}", where=str(path)) from None
     return loads(text, source=str(path))
 
 
-def loads(text: str, *, source: str = "<snapshot>") -> Snapshot:
+def loads(text: str | bytes, *, source: str = "<snapshot>") -> Snapshot:
+    document = _parse_json(text, source)
+    _check_version(document, source)
     try:
-        document = json.loads(text)
+        snapshot = snapshot_read.snapshot(document)
+    except snapshot_read.Invalid as invalid:
+        raise _schema_error(document, source, invalid.path) from None
+    _check_unique_ids(document, source)
+    return snapshot
+
+
+def _parse_json(text: str | bytes, source: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass  # orjson refuses lone surrogates (`\ud800`), which the stdlib reads; try it
+    try:
+        return json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise SnapshotFileError(
+            f"not UTF-8 text (byte {exc.start})",
+            where=source,
+            hint="the file was damaged or re-encoded; take the snapshot again",
+        ) from None
     except json.JSONDecodeError as exc:
         raise SnapshotFileError(
             f"not valid JSON: {exc.msg}",
             where=f"{source}:{exc.lineno}:{exc.colno}",
             hint="the file is truncated or was edited by hand; take the snapshot again",
         ) from None
-    _check_version(document, source)
+
+
+def _schema_error(document: Any, source: str, path: str) -> SnapshotFileError:
+    """Word a rejection with jsonschema (slow, so only once the fast reader said no)."""
     validator = jsonschema.Draft202012Validator(json_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is not None:
-        raise SnapshotFileError(
-            f"does not follow the snapshot schema: {_short(error.message)}",
-            where=f"{source} at {error.json_path}",
-            hint="take the snapshot again with `fivetran-codegen snapshot` rather than editing it",
-        )
-    _check_unique_ids(document, source)
-    return from_json(document)
+    message = _short(error.message) if error is not None else "unexpected value"
+    return SnapshotFileError(
+        f"does not follow the snapshot schema: {message}",
+        where=f"{source} at {error.json_path if error is not None else path}",
+        hint="take the snapshot again with `fivetran-codegen snapshot` rather than editing it",
+    )
 
 
 def _check_version(document: Any, source: str) -> None:
@@ -226,88 +244,3 @@ def _check_unique_ids(document: dict[str, Any], source: str) -> None:
 
 def _short(message: str, limit: int = 300) -> str:
     return message if len(message) <= limit else message[:limit] + "..."
-
-
-def from_json(document: dict[str, Any]) -> Snapshot:
-    """Build the model from a document that already passed the JSON Schema."""
-    account = document["account"]
-    selection = document["selection"]
-    return Snapshot(
-        version=document["version"],
-        account=Account(id=account["id"], name=account["name"]),
-        selection=Selection(
-            include=tuple(selection["include"]), exclude=tuple(selection["exclude"])
-        ),
-        groups=tuple(sorted((_group(g) for g in document["groups"]), key=lambda g: g.id)),
-        connections=tuple(
-            sorted((_connection(c) for c in document["connections"]), key=lambda c: c.id)
-        ),
-    )
-
-
-def _problem(data: dict[str, Any] | None) -> Problem | None:
-    return None if data is None else Problem(code=data["code"], message=data["message"])
-
-
-def _group(data: dict[str, Any]) -> Group:
-    dest = data["destination"]
-    return Group(
-        id=data["id"],
-        name=data["name"],
-        destination=None
-        if dest is None
-        else Destination(service=dest["service"], region=dest["region"], database=dest["database"]),
-        destination_error=_problem(data["destination_error"]),
-    )
-
-
-def _connection(data: dict[str, Any]) -> Connection:
-    config = data["schema_config"]
-    return Connection(
-        id=data["id"],
-        name=data["name"],
-        service=data["service"],
-        group_id=data["group_id"],
-        setup_state=data["setup_state"],
-        paused=data["paused"],
-        schedule_type=data["schedule_type"],
-        sync_frequency=data["sync_frequency"],
-        daily_sync_time=data["daily_sync_time"],
-        schema_config=None
-        if config is None
-        else SchemaConfig(
-            schema_change_handling=config["schema_change_handling"],
-            schemas=tuple(_schema(name, s) for name, s in sorted(config["schemas"].items())),
-        ),
-        schema_config_error=_problem(data["schema_config_error"]),
-    )
-
-
-def _schema(name: str, data: dict[str, Any]) -> Schema:
-    return Schema(
-        name=name,
-        name_in_destination=data["name_in_destination"],
-        enabled=data["enabled"],
-        tables=tuple(_table(t, d) for t, d in sorted(data["tables"].items())),
-    )
-
-
-def _table(name: str, data: dict[str, Any]) -> Table:
-    return Table(
-        name=name,
-        name_in_destination=data["name_in_destination"],
-        enabled=data["enabled"],
-        sync_mode=data["sync_mode"],
-        supports_columns_config=data["supports_columns_config"],
-        columns_complete=data["columns_complete"],
-        columns=tuple(
-            Column(
-                name=col,
-                name_in_destination=c["name_in_destination"],
-                enabled=c["enabled"],
-                hashed=c["hashed"],
-                is_primary_key=c["is_primary_key"],
-            )
-            for col, c in sorted(data["columns"].items())
-        ),
-    )

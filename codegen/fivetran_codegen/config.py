@@ -1,0 +1,395 @@
+"""`[tool.fivetran-codegen]` in pyproject.toml: what `generate` reads besides the snapshot.
+
+Strict: an unknown key is an error with "did you mean", a bad value names the key and what it
+accepts. Paths are relative to the pyproject.toml that holds them. Every setting has a default,
+so a project without the table generates with dagster-fivetran's defaults.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from fivetran_codegen.errors import ConfigError
+from fivetran_codegen.model import Selection
+from fivetran_codegen.templating import check_template
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+TABLE = "tool.fivetran-codegen"
+PYPROJECT = "pyproject.toml"
+
+_AUTOMATION = re.compile(r"eager|on_missing|on_cron:\S+( \S+){4}")
+_OWNER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|team:[A-Za-z0-9_-]+")
+_TAG_KEY = re.compile(r"([A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]{1,63}")
+_TAG_VALUE = re.compile(r"[A-Za-z0-9_.-]{0,63}")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 1
+    delay: float | None = None
+    backoff: str | None = None  # "linear" | "exponential"
+    jitter: str | None = None  # "full" | "plus_minus"
+
+
+@dataclass(frozen=True)
+class SensorConfig:
+    enabled: bool = False
+    name: str = "fivetran_polling_sensor"
+    minimum_interval_seconds: int = 30
+    default_status: str = "stopped"  # "running" | "stopped"
+
+
+@dataclass(frozen=True)
+class AssetSettings:
+    """What shapes a connection's assets; set at the top level, overridable per connection."""
+
+    asset_key: tuple[str, ...] = ("{schema}", "{table}")
+    key_prefix: tuple[str, ...] = ()
+    group: str = "{connection}"
+    tags: tuple[tuple[str, str], ...] = ()
+    owners: tuple[str, ...] = ()
+    automation_condition: str | None = None
+    retry_policy: RetryPolicy | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str  # the pyproject.toml it came from, or "(defaults)"
+    root: Path  # relative paths resolve against this directory
+    snapshot: Path
+    output: Path
+    selection: Selection
+    assets: AssetSettings
+    sensor: SensorConfig
+    # Per-connection settings, keyed by connection id or name as the user wrote them.
+    overrides: tuple[tuple[str, AssetSettings], ...] = field(default=())
+
+    @property
+    def package(self) -> str:
+        return self.output.name
+
+
+_ASSET_KEYS = (
+    "asset_key",
+    "key_prefix",
+    "group",
+    "tags",
+    "owners",
+    "automation_condition",
+    "retry_policy",
+)
+_TOP_KEYS = ("snapshot", "output", "include", "exclude", "polling_sensor", "connections")
+_RETRY_KEYS = ("max_retries", "delay", "backoff", "jitter")
+_SENSOR_KEYS = ("enabled", "name", "minimum_interval_seconds", "default_status")
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` (like ruff and pytest find theirs)."""
+    for directory in (start, *start.parents):
+        candidate = directory / PYPROJECT
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(path: Path | None, *, cwd: Path) -> Config:
+    """Read the config named by --config, else the nearest pyproject.toml, else defaults."""
+    if path is None:
+        found = find_pyproject(cwd.resolve())
+        if found is None:
+            return parse({}, source="(defaults)", root=cwd)
+        path = found
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            "no such file", where=str(path), hint="name an existing pyproject.toml"
+        ) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read it: {exc}", where=str(path)) from None
+    section = document.get("tool", {}).get("fivetran-codegen", {})
+    return parse(section, source=str(path), root=path.parent)
+
+
+def parse(section: Any, *, source: str, root: Path) -> Config:
+    where = _Where(source, TABLE)
+    table = where.table(section)
+    where.known(table, _TOP_KEYS + _ASSET_KEYS)
+    assets = _asset_settings(table, where, AssetSettings())
+    connections = where.sub("connections").table(table.get("connections", {}))
+    overrides = tuple(
+        (name, _overridden(value, where.sub(f"connections.{_quote(name)}"), assets))
+        for name, value in sorted(connections.items())
+    )
+    return Config(
+        source=source,
+        root=root,
+        snapshot=root / where.string(table, "snapshot", "fivetran_snapshot.json"),
+        output=_output(root, table, where),
+        selection=Selection(
+            include=where.strings(table, "include"), exclude=where.strings(table, "exclude")
+        ),
+        assets=assets,
+        sensor=_sensor(table.get("polling_sensor", False), where.sub("polling_sensor")),
+        overrides=overrides,
+    )
+
+
+def with_paths(config: Config, *, snapshot: Path | None, output: Path | None) -> Config:
+    """Command-line --snapshot/--out win over the file (they are relative to the cwd)."""
+    return replace(
+        config,
+        snapshot=snapshot if snapshot is not None else config.snapshot,
+        output=_checked_output(output, "--out") if output is not None else config.output,
+    )
+
+
+def settings_for(config: Config, connection_id: str, connection_name: str) -> AssetSettings:
+    """A connection's settings: an override by id wins over one by name, else the defaults."""
+    by_key = dict(config.overrides)
+    return by_key.get(connection_id) or by_key.get(connection_name) or config.assets
+
+
+def _output(root: Path, table: Mapping[str, Any], where: _Where) -> Path:
+    value = where.string(table, "output", "fivetran_defs")
+    return _checked_output(root / value, where.at("output"))
+
+
+def _checked_output(path: Path, where: str) -> Path:
+    name = path.name
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in {"dagster", "dg"}:
+        raise ConfigError(
+            f"the output directory {name!r} is not an importable package name",
+            where=where,
+            hint="name a directory such as 'fivetran_defs' (letters, digits and '_')",
+        )
+    return path
+
+
+def _overridden(section: Any, where: _Where, base: AssetSettings) -> AssetSettings:
+    table = where.table(section)
+    where.known(table, _ASSET_KEYS)
+    return _asset_settings(table, where, base)
+
+
+def _asset_settings(table: Mapping[str, Any], where: _Where, base: AssetSettings) -> AssetSettings:
+    return AssetSettings(
+        asset_key=_key_template(table, where, base.asset_key),
+        key_prefix=where.strings(table, "key_prefix", base.key_prefix, allow_str=True),
+        group=_group_template(table, where, base.group),
+        tags=_tags(table, where, base.tags),
+        owners=_owners(table, where, base.owners),
+        automation_condition=_automation(table, where, base.automation_condition),
+        retry_policy=_retry(table, where, base.retry_policy),
+    )
+
+
+def _key_template(
+    table: Mapping[str, Any], where: _Where, default: tuple[str, ...]
+) -> tuple[str, ...]:
+    parts = where.strings(table, "asset_key", default)
+    if not parts:
+        raise ConfigError(
+            "asset_key is empty", where=where.at("asset_key"), hint='use ["{schema}", "{table}"]'
+        )
+    for index, part in enumerate(parts):
+        check_template(part, where=f"{where.at('asset_key')}[{index}]")
+    return parts
+
+
+def _group_template(table: Mapping[str, Any], where: _Where, default: str) -> str:
+    template = where.string(table, "group", default)
+    check_template(template, where=where.at("group"))
+    return template
+
+
+def _tags(
+    table: Mapping[str, Any], where: _Where, default: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    if "tags" not in table:
+        return default
+    tags = where.sub("tags").table(table["tags"])
+    for key, value in tags.items():
+        if not isinstance(value, str):
+            raise ConfigError(
+                f"tag {key!r} has a {type(value).__name__} value",
+                where=where.at(f"tags.{_quote(key)}"),
+                hint="tag values are strings",
+            )
+        if not _TAG_KEY.fullmatch(key) or not _TAG_VALUE.fullmatch(value):
+            raise ConfigError(
+                f"tag {key!r} = {value!r} is not a valid Dagster tag",
+                where=where.at(f"tags.{_quote(key)}"),
+                hint="keys and values use letters, digits, '_', '-' and '.', up to 63 characters (keys may have one 'prefix/')",
+            )
+    return tuple(sorted(tags.items()))
+
+
+def _owners(table: Mapping[str, Any], where: _Where, default: tuple[str, ...]) -> tuple[str, ...]:
+    owners = where.strings(table, "owners", default)
+    for owner in owners:
+        if not _OWNER.fullmatch(owner):
+            raise ConfigError(
+                f"owner {owner!r} is neither an email address nor 'team:<name>'",
+                where=where.at("owners"),
+                hint="write owners as 'data@example.com' or 'team:data_platform'",
+            )
+    return owners
+
+
+def _automation(table: Mapping[str, Any], where: _Where, default: str | None) -> str | None:
+    if "automation_condition" not in table:
+        return default
+    value = table["automation_condition"]
+    if value in ("", "none"):
+        return None
+    if not isinstance(value, str) or not _AUTOMATION.fullmatch(value):
+        raise ConfigError(
+            f"automation_condition {value!r} is not one this tool knows",
+            where=where.at("automation_condition"),
+            hint="use 'eager', 'on_missing', 'on_cron:<five-field cron>' (e.g. 'on_cron:0 6 * * *') or 'none'",
+        )
+    return value
+
+
+def _retry(
+    table: Mapping[str, Any], where: _Where, default: RetryPolicy | None
+) -> RetryPolicy | None:
+    if "retry_policy" not in table:
+        return default
+    sub = where.sub("retry_policy")
+    section = sub.table(table["retry_policy"])
+    sub.known(section, _RETRY_KEYS)
+    max_retries = sub.integer(section, "max_retries", 1, minimum=0)
+    delay = section.get("delay")
+    if delay is not None and (
+        isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0
+    ):
+        raise ConfigError(
+            f"delay must be a number of seconds >= 0, not {delay!r}", where=sub.at("delay")
+        )
+    return RetryPolicy(
+        max_retries=max_retries,
+        delay=float(delay) if delay is not None else None,
+        backoff=sub.choice(section, "backoff", ("linear", "exponential")),
+        jitter=sub.choice(section, "jitter", ("full", "plus_minus")),
+    )
+
+
+def _sensor(value: Any, where: _Where) -> SensorConfig:
+    if isinstance(value, bool):
+        return SensorConfig(enabled=value)
+    section = where.table(value)
+    where.known(section, _SENSOR_KEYS)
+    name = where.string(section, "name", SensorConfig.name)
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise ConfigError(
+            f"sensor name {name!r} is not a valid Dagster name",
+            where=where.at("name"),
+            hint="use letters, digits and '_'",
+        )
+    enabled = section.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(
+            f"enabled must be true or false, not {enabled!r}", where=where.at("enabled")
+        )
+    return SensorConfig(
+        enabled=enabled,
+        name=name,
+        minimum_interval_seconds=where.integer(section, "minimum_interval_seconds", 30, minimum=1),
+        default_status=where.choice(section, "default_status", ("running", "stopped")) or "stopped",
+    )
+
+
+def _quote(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a value sits (file and dotted TOML path), and typed getters that say so on error."""
+
+    source: str
+    path: str
+
+    def at(self, key: str) -> str:
+        return f"{self.source}: [{self.path}].{key}" if key else f"{self.source}: [{self.path}]"
+
+    def sub(self, key: str) -> _Where:
+        return _Where(self.source, f"{self.path}.{key}")
+
+    def table(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ConfigError(
+                f"expected a table, got {type(value).__name__}",
+                where=self.at(""),
+            )
+        return value
+
+    def known(self, table: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+        for key in sorted(table):
+            if key not in keys:
+                close = difflib.get_close_matches(key, keys, n=1)
+                raise ConfigError(
+                    f"unknown key {key!r}",
+                    where=self.at(_quote(key)),
+                    hint=f"did you mean {close[0]!r}?"
+                    if close
+                    else f"known keys: {', '.join(keys)}",
+                )
+
+    def string(self, table: Mapping[str, Any], key: str, default: str) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(
+                f"{key} must be a non-empty string, not {value!r}", where=self.at(key)
+            )
+        return value
+
+    def strings(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        default: tuple[str, ...] = (),
+        *,
+        allow_str: bool = False,
+    ) -> tuple[str, ...]:
+        value = table.get(key, default)
+        if allow_str and isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(
+                f"{key} must be a list of non-empty strings, not {value!r}", where=self.at(key)
+            )
+        return tuple(value)
+
+    def integer(self, table: Mapping[str, Any], key: str, default: int, *, minimum: int) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ConfigError(
+                f"{key} must be an integer >= {minimum}, not {value!r}", where=self.at(key)
+            )
+        return value
+
+    def choice(self, table: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if value not in choices:
+            close = difflib.get_close_matches(str(value), choices, n=1)
+            raise ConfigError(
+                f"{key} {value!r} is not one of {', '.join(choices)}",
+                where=self.at(key),
+                hint=f"did you mean {close[0]!r}?" if close else None,
+            )
+        return str(value)

@@ -1,0 +1,179 @@
+"""RenderPlan + what is on disk -> the complete new output, in memory.
+
+Connection modules whose inputs did not change (same plan fragment, same renderer, untouched
+generated part) are taken from disk as they are; the others are rendered with the default
+function body, formatted by one ruff run, and get the user's body spliced back in. Hand edits
+outside function bodies and customised functions of removed connections are collected as
+problems; `sink.write` refuses them unless forced, `--check` reports them as differences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fivetran_codegen import formatting, manifest, render, user_code
+from fivetran_codegen.manifest import Entry
+from fivetran_codegen.plan import ConnectionPlan, RenderPlan
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Code of the user's that regenerating would overwrite or delete."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Output:
+    files: dict[str, str]  # relative posix path -> full text, the manifest included
+    removed: tuple[str, ...]  # generated files on disk that are no longer generated
+    problems: tuple[Problem, ...]
+    rendered: int  # connection modules rendered this run (the others were up to date)
+    on_disk: dict[str, str]  # the generated files found on disk, by relative path
+
+
+def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Output:
+    old = manifest.read(package_dir) or {}
+    on_disk = _generated_on_disk(package_dir, old)
+    by_id = _paths_by_connection_id(on_disk, old)
+    fingerprint = _fingerprint(plan)
+    problems: list[Problem] = []
+    files: dict[str, str] = {}
+    entries: dict[str, Entry] = {}
+    to_render: dict[str, tuple[ConnectionPlan, str, str]] = {}  # path -> (plan, body, inputs)
+    carried: set[str] = set()  # modules whose body moved to a new path (a renamed connection)
+
+    for connection in plan.connections:
+        path = render.connection_path(connection.module)
+        inputs = manifest.digest(repr(connection) + fingerprint)
+        previous = by_id.get(connection.id)
+        parts = _parts(previous, on_disk, old, problems)
+        body = parts.body if parts else render.DEFAULT_BODY
+        if previous is not None:
+            carried.add(previous)
+        reusable = (
+            use_cache
+            and previous == path
+            and parts is not None
+            and old[path].inputs == inputs
+            and manifest.digest(parts.with_default_body()) == old[path].sha256
+        )
+        if reusable:
+            files[path] = on_disk[path]
+            entries[path] = old[path]
+        else:
+            to_render[path] = (connection, body, inputs)
+
+    sources = {
+        path: render.render_connection(plan, connection, render.DEFAULT_BODY)
+        for path, (connection, _, _) in to_render.items()
+    }
+    package_files = render.render_package_files(plan)
+    formatted = formatting.format_sources({**sources, **package_files})
+    for path, (connection, body, inputs) in to_render.items():
+        text = formatted[path]
+        head = text.removesuffix(render.DEFAULT_BODY)
+        assert head != text, f"{path}: the formatted module does not end with the default body"
+        files[path] = head + body
+        entries[path] = Entry(manifest.digest(text), inputs, connection.id)
+    for path in package_files:
+        files[path] = formatted[path]
+        entries[path] = Entry(manifest.digest(formatted[path]), fingerprint)
+        _check_untouched(path, on_disk, old, problems)
+
+    removed = tuple(sorted(p for p in on_disk if p not in files))
+    problems.extend(_lost_code([p for p in removed if p not in carried], on_disk))
+    files[manifest.NAME] = manifest.dumps(entries)
+    return Output(
+        files=files,
+        removed=removed,
+        problems=tuple(problems),
+        rendered=len(to_render),
+        on_disk=on_disk,
+    )
+
+
+def _fingerprint(plan: RenderPlan) -> str:
+    # Everything besides a connection's own plan that shapes its module.
+    return "\0".join(
+        (
+            render.templates_fingerprint(),
+            formatting.RUFF_VERSION,
+            str(formatting.LINE_LENGTH),
+            formatting.TARGET_VERSION,
+            plan.snapshot_name,
+            plan.package,
+        )
+    )
+
+
+def _generated_on_disk(package_dir: Path, old: dict[str, Entry]) -> dict[str, str]:
+    """Files of ours on disk: those the manifest lists, and modules bearing our header."""
+    found: dict[str, str] = {}
+    candidates = [render.PACKAGE_INIT, render.CONNECTIONS_INIT, *old]
+    connections = package_dir / "connections"
+    if connections.is_dir():
+        candidates += [f"connections/{p.name}" for p in connections.glob("*.py")]
+    for relative in sorted(set(candidates)):
+        path = package_dir / relative
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if relative in old or text.startswith(GENERATED_MARK):
+            found[relative] = text
+    return found
+
+
+GENERATED_MARK = "# Code generated by fivetran-codegen"
+
+
+def _paths_by_connection_id(on_disk: dict[str, str], old: dict[str, Entry]) -> dict[str, str]:
+    by_id: dict[str, str] = {}
+    for path, text in on_disk.items():
+        if not path.startswith("connections/") or path == render.CONNECTIONS_INIT:
+            continue
+        entry = old.get(path)
+        connection_id = entry.connection_id if entry else user_code.connection_id(text)
+        if connection_id is not None:
+            by_id.setdefault(connection_id, path)
+    return by_id
+
+
+def _parts(
+    path: str | None, on_disk: dict[str, str], old: dict[str, Entry], problems: list[Problem]
+) -> user_code.Parts | None:
+    """The existing module's head and body; records a problem when its generated part was edited."""
+    if path is None:
+        return None
+    parts = user_code.split(on_disk[path], where=path)
+    if parts is None:
+        problems.append(Problem(path, "its asset function was removed or renamed by hand"))
+        return None
+    entry = old.get(path)
+    if entry is not None and manifest.digest(parts.with_default_body()) != entry.sha256:
+        problems.append(Problem(path, "it was edited outside the asset function's body"))
+    return parts
+
+
+def _check_untouched(
+    path: str, on_disk: dict[str, str], old: dict[str, Entry], problems: list[Problem]
+) -> None:
+    entry = old.get(path)
+    if entry is not None and path in on_disk and manifest.digest(on_disk[path]) != entry.sha256:
+        problems.append(Problem(path, "it was edited by hand"))
+
+
+def _lost_code(removed: list[str], on_disk: dict[str, str]) -> list[Problem]:
+    problems = []
+    for path in removed:
+        parts = user_code.split(on_disk[path], where=path)
+        if parts is not None and parts.customised:
+            problems.append(
+                Problem(
+                    path,
+                    "its connection is gone from the snapshot, and its asset function has your code",
+                )
+            )
+    return problems
