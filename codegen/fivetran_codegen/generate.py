@@ -32,10 +32,13 @@ class Output:
     problems: tuple[Problem, ...]
     rendered: int  # connection modules rendered this run (the others were up to date)
     on_disk: dict[str, str]  # the generated files found on disk, by relative path
+    cache: dict[str, tuple[str, str]]  # path -> (inputs, sha256), for the next run
 
 
 def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Output:
     old = manifest.read(package_dir) or {}
+    cache = manifest.read_cache(package_dir) if use_cache else {}
+    new_cache: dict[str, tuple[str, str]] = {}
     on_disk = _generated_on_disk(package_dir, old)
     by_id = _paths_by_connection_id(on_disk, old)
     fingerprint = _fingerprint(plan)
@@ -54,15 +57,16 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
         if previous is not None:
             carried.add(previous)
         reusable = (
-            use_cache
-            and previous == path
+            previous == path
             and parts is not None
-            and old[path].inputs == inputs
+            and path in old
+            and cache.get(path) == (inputs, old[path].sha256)
             and manifest.digest(parts.with_default_body()) == old[path].sha256
         )
         if reusable:
             files[path] = on_disk[path]
             entries[path] = old[path]
+            new_cache[path] = (inputs, old[path].sha256)
         else:
             to_render[path] = (connection, body, inputs)
 
@@ -77,11 +81,14 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
         head = text.removesuffix(render.DEFAULT_BODY)
         assert head != text, f"{path}: the formatted module does not end with the default body"
         files[path] = head + body
-        entries[path] = Entry(manifest.digest(text), inputs, connection.id)
+        entries[path] = Entry(manifest.digest(text), connection.id)
+        new_cache[path] = (inputs, entries[path].sha256)
     for path in package_files:
         files[path] = formatted[path]
-        entries[path] = Entry(manifest.digest(formatted[path]), fingerprint)
+        entries[path] = Entry(manifest.digest(formatted[path]))
         _check_untouched(path, on_disk, old, problems)
+    files[manifest.GITIGNORE] = manifest.GITIGNORE_TEXT
+    entries[manifest.GITIGNORE] = Entry(manifest.digest(manifest.GITIGNORE_TEXT))
 
     removed = tuple(sorted(p for p in on_disk if p not in files))
     problems.extend(_lost_code([p for p in removed if p not in carried], on_disk))
@@ -92,6 +99,7 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
         problems=tuple(problems),
         rendered=len(to_render),
         on_disk=on_disk,
+        cache=new_cache,
     )
 
 
@@ -112,7 +120,7 @@ def _fingerprint(plan: RenderPlan) -> str:
 def _generated_on_disk(package_dir: Path, old: dict[str, Entry]) -> dict[str, str]:
     """Files of ours on disk: those the manifest lists, and modules bearing our header."""
     found: dict[str, str] = {}
-    candidates = [render.PACKAGE_INIT, render.CONNECTIONS_INIT, *old]
+    candidates = [render.PACKAGE_INIT, render.CONNECTIONS_INIT, manifest.GITIGNORE, *old]
     connections = package_dir / "connections"
     if connections.is_dir():
         candidates += [f"connections/{p.name}" for p in connections.glob("*.py")]

@@ -31,19 +31,17 @@ def differences(package_dir: Path, output: Output) -> list[Difference]:
     found = []
     for relative, text in sorted(output.files.items()):
         path = package_dir / relative
+        name = f"{package_dir.name}/{relative}"
         if not path.is_file():
-            found.append(Difference("missing", relative, _diff(relative, "", text)))
+            found.append(Difference("missing", relative, _diff(name, "", text)))
             continue
         current = path.read_text(encoding="utf-8")
         if current != text:
-            found.append(Difference("changed", relative, _diff(relative, current, text)))
+            found.append(Difference("changed", relative, _diff(name, current, text)))
     for relative in output.removed:
-        found.append(Difference("extra", relative, _diff(relative, output.on_disk[relative], "")))
+        name = f"{package_dir.name}/{relative}"
+        found.append(Difference("extra", relative, _diff(name, output.on_disk[relative], "")))
     return found
-
-
-def unified_diff(package_dir: Path, relative: str, before: str, after: str) -> str:
-    return _diff(f"{package_dir.name}/{relative}", before, after)
 
 
 def _diff(name: str, before: str, after: str) -> str:
@@ -97,8 +95,23 @@ def check_target(package_dir: Path) -> None:
 def write(package_dir: Path, output: Output) -> list[str]:
     """Make the package equal to the output; returns the relative paths that changed."""
     changed = [d.path for d in differences(package_dir, output)]
-    if not changed:
-        return []
+    if changed:
+        _swap_in(package_dir, output)
+    _write_cache(package_dir, output)
+    return changed
+
+
+def _write_cache(package_dir: Path, output: Output) -> None:
+    text = manifest.dumps_cache(output.cache)
+    path = package_dir / manifest.CACHE
+    try:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    except OSError:
+        pass  # only an accelerator: the next run renders everything instead
+
+
+def _swap_in(package_dir: Path, output: Output) -> None:
     parent = package_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex[:8]
@@ -117,13 +130,13 @@ def write(package_dir: Path, output: Output) -> list[str]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(retired, ignore_errors=True)
-    return changed
 
 
 def _stage(package_dir: Path, staging: Path, output: Output) -> None:
     staging.mkdir()
     if package_dir.is_dir():
-        _carry_over(package_dir, staging, skip=set(output.files) | set(output.removed))
+        skip = set(output.files) | set(output.removed) | {manifest.CACHE}
+        _carry_over(package_dir, staging, skip=skip)
     for relative, text in output.files.items():
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
