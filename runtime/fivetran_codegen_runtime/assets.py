@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -46,7 +47,7 @@ def fivetran_assets(
                 "each spec must belong to the connection that syncs it"
             )
     outs = _outs_for_unsafe_keys(specs)
-    return dg.multi_asset(
+    decorate = dg.multi_asset(
         name=name or f"fivetran_{connection.id}",
         specs=None if outs else specs,
         outs=outs,
@@ -56,6 +57,19 @@ def fivetran_assets(
         op_tags=op_tags,
         pool=pool,
     )
+    return lambda fn: decorate(_resolve_annotations(fn))
+
+
+def _resolve_annotations(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Evaluate string annotations (`from __future__ import annotations`, as generated modules
+    have) in the function's module: Dagster tells the resource (`fivetran: FivetranWorkspace`)
+    and the run config (`config: FivetranSyncConfig`) apart by the annotation objects."""
+    try:
+        hints = typing.get_type_hints(fn)
+    except (NameError, TypeError, AttributeError, SyntaxError):
+        return fn  # e.g. a name imported only under TYPE_CHECKING: leave them as written
+    fn.__annotations__ = {**fn.__annotations__, **hints}
+    return fn
 
 
 _OUTPUT_NAME = re.compile(r"[A-Za-z0-9_]+")

@@ -1,0 +1,125 @@
+"""Column metadata read at run time: `FivetranEventIterator.fetch_column_metadata()`.
+
+Fivetran's columns endpoint is keyed by SOURCE schema and table names, while the specs carry
+destination names, so one schema-config call maps them first. Then one columns call per
+table, a few at a time: the endpoint queries the source and has its own, smaller rate limit.
+Any failure is a warning on that table; the run never fails for column metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import dagster as dg
+
+from fivetran_codegen_runtime.client import FivetranClient
+from fivetran_codegen_runtime.errors import FivetranAPIError
+from fivetran_codegen_runtime.events import FivetranEvent, with_metadata
+from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
+from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A table's source names, which the columns endpoint wants, and whether it lists columns."""
+
+    schema: str
+    table: str
+    supports_columns: bool
+
+
+def attach_columns(
+    events: Iterable[FivetranEvent],
+    *,
+    connection: ConnectionAssets,
+    client_factory: Callable[[int], FivetranClient],
+    log: logging.Logger,
+    max_workers: int,
+) -> Iterator[FivetranEvent]:
+    """`events` with `dagster/column_schema` replaced by the columns Fivetran lists now."""
+    pending = list(events)  # the sync runs here: columns are read once it has finished
+    workers = max(1, max_workers)
+    tables = {table.key: table for table in connection.tables}
+    with client_factory(workers) as client:
+        sources = _source_tables(client, connection, log)
+        if sources is None:
+            yield from pending
+            return
+
+        def enrich(event: FivetranEvent) -> FivetranEvent:
+            table = tables.get(event.asset_key) if event.asset_key is not None else None
+            if table is None:
+                return event
+            return _with_columns(client, connection, table, sources, event, log)
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fivetran-columns") as pool:
+            yield from pool.map(enrich, pending)
+
+
+def _source_tables(
+    client: FivetranClient, connection: ConnectionAssets, log: logging.Logger
+) -> dict[tuple[str, str], SourceTable] | None:
+    """(destination schema, destination table) -> source names; None if the config is unreadable."""
+    try:
+        config = client.get_schema_config(connection.id)
+    except FivetranAPIError as exc:
+        log.warning(
+            f"{connection.describe()}: no column metadata this run, the schema config could not "
+            f"be read ({exc}); the events keep the column schema of the snapshot"
+        )
+        return None
+    found: dict[tuple[str, str], SourceTable] = {}
+    for schema_name, schema in _items(config.get("schemas")):
+        for table_name, table in _items(schema.get("tables")):
+            key = (
+                str(schema.get("name_in_destination") or schema_name),
+                str(table.get("name_in_destination") or table_name),
+            )
+            supports = table.get("supports_columns_config") is not False
+            found[key] = SourceTable(schema_name, table_name, supports)
+    return found
+
+
+def _with_columns(
+    client: FivetranClient,
+    connection: ConnectionAssets,
+    table: TableAsset,
+    sources: Mapping[tuple[str, str], SourceTable],
+    event: FivetranEvent,
+    log: logging.Logger,
+) -> FivetranEvent:
+    where = f"{connection.describe()}, table {table.label}"
+    source = sources.get((table.schema, table.table)) if table.schema and table.table else None
+    if source is None:
+        log.warning(f"{where}: not in the connection's schema config now; no column metadata")
+        return event
+    if not source.supports_columns:
+        log.warning(f"{where}: Fivetran cannot list this table's columns; no column metadata")
+        return event
+    try:
+        columns = client.get_table_columns(connection.id, source.schema, source.table)
+    except FivetranAPIError as exc:
+        log.warning(f"{where}: could not read its columns ({exc}); no column metadata")
+        return event
+    return with_metadata(event, {**(event.metadata or {}), COLUMN_SCHEMA: _table_schema(columns)})
+
+
+def _table_schema(columns: Mapping[str, Any]) -> dg.TableSchema:
+    """Enabled columns by destination name, sorted, untyped: Fivetran reports no types."""
+    names = sorted(
+        str(column.get("name_in_destination") or name)
+        for name, column in columns.items()
+        if isinstance(column, Mapping) and column.get("enabled", True) is not False
+    )
+    return dg.TableSchema(columns=[dg.TableColumn(name=name, type="") for name in names])
+
+
+def _items(value: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            if isinstance(item, Mapping):
+                yield str(name), item
