@@ -9,8 +9,6 @@ Service: salesforce
 Id: speak_inexpensive
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

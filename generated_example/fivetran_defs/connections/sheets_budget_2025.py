@@ -9,8 +9,6 @@ Service: google_sheets
 Id: fractious_obelisk
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

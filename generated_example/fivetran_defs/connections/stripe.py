@@ -9,8 +9,6 @@ Service: stripe
 Id: wobbly_pancake
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

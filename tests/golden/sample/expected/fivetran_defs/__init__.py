@@ -5,8 +5,6 @@
 
 # One module per connection in `connections/`; `defs` puts them together with the resource.
 
-from __future__ import annotations
-
 import dagster as dg
 from fivetran_codegen_runtime import (
     FivetranConnection,

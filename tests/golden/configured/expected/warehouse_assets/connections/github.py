@@ -9,8 +9,6 @@ Service: github
 Id: quiet_lantern
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

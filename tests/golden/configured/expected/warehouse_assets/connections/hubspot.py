@@ -9,8 +9,6 @@ Service: hubspot
 Id: macaroni_unwieldy
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

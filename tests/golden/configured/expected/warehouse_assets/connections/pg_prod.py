@@ -9,8 +9,6 @@ Service: postgres
 Id: dialectical_remindful
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg
