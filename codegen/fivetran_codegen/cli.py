@@ -28,7 +28,6 @@ from fivetran_codegen_runtime.retry import RetryPolicy
 from fivetran_codegen_runtime.testing import (
     WORKSPACE_BUILDERS,
     FivetranSimulator,
-    sample_workspace,
     serve,
 )
 
@@ -42,7 +41,6 @@ from fivetran_codegen.errors import (
     UserCodeError,
 )
 from fivetran_codegen.model import Selection
-from fivetran_codegen.overview import overview
 from fivetran_codegen.progress import reporter
 from fivetran_codegen.selection import check
 
@@ -376,16 +374,13 @@ def simulate(port: int, workspace: str, latency: float, legacy_paths: bool) -> N
     help="Where the demo writes its files.",
 )
 def demo(directory: Path) -> None:
-    """Run the main job on the bundled sample workspace, with no account and no network.
+    """Run the whole job on the bundled sample workspace, with no account and no network.
 
-    Starts the simulator, takes a snapshot of it through the REST API, and shows what the
-    snapshot holds.
+    Starts the simulator, takes a snapshot through the REST API, generates the Dagster package,
+    loads its Definitions, materializes one connection (a real sync against the simulator) and
+    ticks the polling sensor over a sync Fivetran ran on its own.
     """
-    with _reported_errors(), FivetranSimulator(sample_workspace()) as sim:
-        click.echo(f"1. Simulated Fivetran API at {sim.url} (sample workspace)", err=True)
-        output = directory / "fivetran_snapshot.json"
-        click.echo(f"2. fivetran-codegen snapshot -> {output}", err=True)
-        client = FivetranClient(Credentials(sim.api_key, sim.api_secret), api_url=sim.url)
-        result = _take_snapshot(client, CrawlOptions(), output, as_json=False, progress=True)
-    click.echo("3. What the snapshot holds:", err=True)
-    click.echo(overview(result.snapshot))
+    from fivetran_codegen import demo as demo_job
+
+    with _reported_errors():
+        demo_job.run(directory, lambda line: click.echo(line, err=True))

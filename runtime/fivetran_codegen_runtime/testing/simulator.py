@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from fnmatch import fnmatchcase
 from types import TracebackType
 from typing import Literal
@@ -232,14 +233,20 @@ class FivetranSimulator:
             )
 
     def complete_external_sync(
-        self, connection_id: str, outcome: Literal["success", "failure"] = "success"
+        self,
+        connection_id: str,
+        outcome: Literal["success", "failure"] = "success",
+        *,
+        ended_seconds_ago: float = 0.0,
     ) -> None:
-        """Record a sync that ran outside the API (Fivetran's own schedule), ending now."""
+        """Record a sync that ran outside the API (Fivetran's own schedule), ending now or
+        `ended_seconds_ago` seconds ago."""
         with self.lock:
             connection = self._connection(connection_id)
             now = self.clock.now()
             syncstate.settle(connection, now, self.sync_duration)
-            syncstate.complete_external(connection, now, succeeded=outcome == "success")
+            ended = now - timedelta(seconds=ended_seconds_ago)
+            syncstate.complete_external(connection, ended, succeeded=outcome == "success")
 
     def advance(self, seconds: float) -> None:
         """Move a `ManualClock` forward; due transitions apply on the next request."""
