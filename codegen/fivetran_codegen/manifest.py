@@ -14,11 +14,10 @@ the same code leaves committed files untouched.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import orjson
 
 NAME = "_manifest.json"
 CACHE = ".fivetran-codegen-cache.json"
@@ -42,12 +41,12 @@ def digest(text: str) -> str:
 def read(package_dir: Path) -> dict[str, Entry] | None:
     """The entries by relative path; None when there is no readable manifest."""
     try:
-        files = orjson.loads((package_dir / NAME).read_bytes())["files"]
+        files = json.loads((package_dir / NAME).read_bytes())["files"]
         return {
             path: Entry(sha256=str(entry["sha256"]), connection_id=entry.get("connection_id"))
             for path, entry in files.items()
         }
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -63,9 +62,9 @@ def dumps(entries: Mapping[str, Entry]) -> str:
 def read_cache(package_dir: Path) -> dict[str, tuple[str, str]]:
     """{path: (inputs, sha256)} from the last run on this machine; empty when absent or bad."""
     try:
-        files = orjson.loads((package_dir / CACHE).read_bytes())
+        files = json.loads((package_dir / CACHE).read_bytes())
         return {path: (str(v[0]), str(v[1])) for path, v in files.items()}
-    except (OSError, orjson.JSONDecodeError, TypeError, AttributeError, IndexError, KeyError):
+    except (OSError, ValueError, TypeError, AttributeError, IndexError, KeyError):
         return {}
 
 
@@ -74,4 +73,6 @@ def dumps_cache(cache: Mapping[str, tuple[str, str]]) -> str:
 
 
 def _pretty(document: object) -> str:
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    # ASCII-only: connection ids are arbitrary strings, lone surrogates included, and this
+    # text must encode as UTF-8. Small files, so the stdlib's speed is fine.
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"

@@ -8,6 +8,7 @@ config (automation conditions, retry policies) use `py_literal` for every value 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -96,7 +97,7 @@ class _ConnectionView:
         self._c = connection
         self.specs = [_SpecView(s) for s in connection.specs]
         self.url = DASHBOARD_URL + connection.id
-        self.kinds = {"fivetran", *filter(None, [connection.destination_service])}
+        self.kinds = {"fivetran", *filter(_valid_kind, [connection.destination_service])}
         self.tags_dict = dict(connection.tags)
         self.owners_list = list(connection.owners)
         self.automation_code = automation_code(connection.automation_condition)
@@ -107,6 +108,15 @@ class _ConnectionView:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._c, name)
+
+
+_KIND = re.compile(r"[A-Za-z0-9_.-]{1,63}")
+
+
+def _valid_kind(service: str | None) -> bool:
+    """A kind becomes the tag `dagster/kind/<service>`: a service name Dagster would reject as a
+    tag is left out of the kinds (it is still the `dagster/storage_kind` metadata)."""
+    return service is not None and _KIND.fullmatch(service) is not None
 
 
 def automation_code(condition: str | None) -> str | None:

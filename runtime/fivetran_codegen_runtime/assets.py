@@ -91,6 +91,6 @@ def _outs_for_unsafe_keys(specs: Sequence[dg.AssetSpec]) -> dict[str, dg.AssetOu
 
 
 def _output_name(key: dg.AssetKey) -> str:
-    digest = hashlib.sha256("\x00".join(key.path).encode()).hexdigest()[:12]
+    digest = hashlib.sha256("\x00".join(key.path).encode("utf-8", "surrogatepass")).hexdigest()[:12]
     readable = _UNSAFE.sub("_", "__".join(key.path)).strip("_")[:40]
     return f"{readable}__{digest}" if readable else f"table__{digest}"
