@@ -72,3 +72,21 @@ def run_cli(
         check=False,
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def dagster_validate(project: Path, module: str) -> subprocess.CompletedProcess[str]:
+    """`dagster definitions validate -m <module>` in `project`, as a user runs it there.
+
+    Credentials are dummies: loading generated code must not need real ones (nor call the API).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
+    env.update(PYTHONPATH=str(project), FIVETRAN_API_KEY="dummy", FIVETRAN_API_SECRET="dummy")
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-m", module],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fivetran_codegen import config, generate, plan, snapshot_file
 
-from tests.conftest import run_cli
+from tests.conftest import dagster_validate, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
 SAMPLE_SNAPSHOT = GOLDEN / "sample" / "fivetran_snapshot.json"
@@ -323,24 +323,6 @@ def test_skipped_connections_are_reported_not_fatal(tmp_path: Path) -> None:
     )
 
 
-def _validate(work: Path, module: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "FIVETRAN_API_KEY": "key",
-        "FIVETRAN_API_SECRET": "secret",
-        "PYTHONPATH": str(work),
-    }
-    return subprocess.run(
-        [str(VENV_BIN / "dagster"), "definitions", "validate", "-m", module],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize("case", ["sample", "configured"])
 def test_generated_code_passes_ruff_mypy_strict_and_dagster_validate(
     case: str, tmp_path: Path
@@ -372,7 +354,7 @@ def test_generated_code_passes_ruff_mypy_strict_and_dagster_validate(
         check=False,
     )
     assert mypy.returncode == 0, mypy.stdout
-    validate = _validate(tmp_path, package)
+    validate = dagster_validate(tmp_path, package)
     assert validate.returncode == 0, validate.stdout + validate.stderr
 
 

@@ -35,7 +35,7 @@ from fivetran_codegen_runtime.testing import FivetranSimulator, hostile_workspac
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_cli
+from tests.conftest import dagster_validate, run_cli
 
 Document = dict[str, Any]
 DAGSTER = Path(sys.executable).parent / "dagster"
@@ -429,15 +429,7 @@ def test_hostile_workspace_validates_and_round_trips(tmp_path: Path) -> None:
     assert generated.code == 0, generated.stderr
 
     env = python_env(tmp_path)
-    validate = subprocess.run(
-        [str(DAGSTER), "definitions", "validate", "-m", "hostile_defs"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    validate = dagster_validate(tmp_path, "hostile_defs")
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert "Validation successful" in validate.stdout + validate.stderr
 

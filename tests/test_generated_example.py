@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 from fivetran_codegen_runtime.testing import FivetranSimulator
 from fivetran_codegen_runtime.testing.workspace import SimTable
 
-from tests.conftest import run_cli
+from tests.conftest import dagster_validate, run_cli
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "generated_example"
 DAGSTER = Path(sys.executable).parent / "dagster"
 DEFAULT_BODY = "    yield from fivetran.sync_and_poll(context=context, config=config)\n"
-
-
-def validate(cwd: Path, module: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FIVETRAN_API_KEY": "key", "FIVETRAN_API_SECRET": "secret"}
-    env["PYTHONPATH"] = str(cwd)
-    return subprocess.run(
-        [str(DAGSTER), "definitions", "validate", "-m", module],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def test_the_committed_example_is_up_to_date() -> None:
@@ -37,7 +21,7 @@ def test_the_committed_example_is_up_to_date() -> None:
 
 
 def test_the_example_loads_with_dagster_definitions_validate() -> None:
-    done = validate(EXAMPLE, "example_project.definitions")
+    done = dagster_validate(EXAMPLE, "example_project.definitions")
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -55,7 +39,7 @@ def test_readme_walkthrough_snapshot_generate_validate_edit_regenerate(
     assert run_cli("snapshot", cwd=tmp_path, sim=sim).code == 0
     generated = run_cli("generate", cwd=tmp_path)
     assert generated.code == 0, generated.stderr
-    done = validate(tmp_path, "fivetran_defs")
+    done = dagster_validate(tmp_path, "fivetran_defs")
     assert done.returncode == 0, done.stdout + done.stderr
 
     module = tmp_path / "fivetran_defs" / "connections" / "hubspot.py"
@@ -74,4 +58,4 @@ def test_readme_walkthrough_snapshot_generate_validate_edit_regenerate(
     text = module.read_text()
     assert 'dg.AssetKey(["hubspot", "ticket"])' in text
     assert text.endswith("    context.log.info('hubspot, my way')\n" + DEFAULT_BODY)
-    assert validate(tmp_path, "fivetran_defs").returncode == 0
+    assert dagster_validate(tmp_path, "fivetran_defs").returncode == 0
