@@ -16,11 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _harness import HERE, WORK, Measured, anchor_python, measure, median
+from _harness import CLI, HERE, WORK, Measured, anchor_python, measure, median
 from fivetran_codegen import snapshot_file
 from fivetran_codegen_runtime.testing import FivetranSimulator, synthetic_workspace
 
-CLI = Path(sys.executable).parent / "fivetran-codegen"
 RESULTS = HERE / "results" / "snapshot.json"
 
 

@@ -38,7 +38,6 @@ from hypothesis import strategies as st
 from tests.conftest import dagster_validate, run_cli
 
 Document = dict[str, Any]
-DAGSTER = Path(sys.executable).parent / "dagster"
 DASHBOARD = "https://fivetran.com/dashboard/connections/"
 _CLEAN = re.compile(r"[^A-Za-z0-9_]+")  # dagster's clean_name_lower, for group names
 _KIND = re.compile(r"[A-Za-z0-9_.-]{1,63}")  # what Dagster accepts in a `dagster/kind/` tag
