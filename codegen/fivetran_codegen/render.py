@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -18,7 +17,7 @@ import jinja2
 
 from fivetran_codegen import literals
 from fivetran_codegen.config import RetryPolicy
-from fivetran_codegen.plan import ConnectionPlan, RenderPlan, SpecPlan
+from fivetran_codegen.plan import ConnectionPlan, RenderPlan
 
 DEFAULT_BODY = "    yield from fivetran.sync_and_poll(context=context, config=config)\n"
 PACKAGE_INIT = "__init__.py"
@@ -78,24 +77,9 @@ def render_connection(plan: RenderPlan, connection: ConnectionPlan, body: str) -
     return template.render(plan=plan, c=_ConnectionView(connection), body=body)
 
 
-@dataclass(frozen=True)
-class _SpecView:
-    """What the template shows of a spec, in the forms it needs."""
-
-    spec: SpecPlan
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.spec, name)
-
-    @property
-    def key_list(self) -> list[str]:
-        return list(self.spec.key)
-
-
 class _ConnectionView:
     def __init__(self, connection: ConnectionPlan) -> None:
         self._c = connection
-        self.specs = [_SpecView(s) for s in connection.specs]
         self.url = DASHBOARD_URL + connection.id
         self.kinds = {"fivetran", *filter(_valid_kind, [connection.destination_service])}
         self.tags_dict = dict(connection.tags)

@@ -6,6 +6,7 @@ indexes or conversions, and every error names the template and the fields there 
 
 from __future__ import annotations
 
+import difflib
 import string
 from collections.abc import Mapping
 from typing import Final
@@ -44,11 +45,14 @@ def check_template(template: str, *, where: str) -> None:
         if field is None:
             continue
         if field not in KEY_FIELDS or spec or conversion:
+            close = difflib.get_close_matches(field, KEY_FIELDS, n=1)
+            known = ", ".join("{" + f + "}" for f in KEY_FIELDS)
             raise ConfigError(
                 f"template {template!r} uses {{{field}{'!' + conversion if conversion else ''}"
                 f"{':' + spec if spec else ''}}}",
                 where=where,
-                hint=f"plain fields only, one of: {', '.join('{' + f + '}' for f in KEY_FIELDS)}",
+                hint=(f"did you mean {{{close[0]}}}? " if close else "")
+                + f"plain fields only, one of: {known}",
             )
 
 
