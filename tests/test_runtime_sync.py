@@ -212,8 +212,9 @@ def test_reschedule_retries_the_step_at_rescheduled_for_and_retriggers(
     result = run(sim, instance, SALESFORCE)
     assert result.success, failure_text(result)
     waits = retries(result)
-    # rescheduled_for is 1 s after the sync ended; the run saw it within a poll, plus 1 s margin.
-    assert len(waits) == 1 and 1.5 <= waits[0] <= 2.05
+    # rescheduled_for is 1 s after the sync ended, plus a 1 s margin: the wait is that, less the
+    # time the run took to see the reschedule (bounded loosely: CI machines can be slow).
+    assert len(waits) == 1 and 1.0 <= waits[0] <= 2.05
     # The retried step triggered again (the connection is manual now: it never resumes alone).
     assert sim.count("POST", f"/v1/connections/{SALESFORCE}/sync") == 2
     assert sim.count("PATCH") == 1
