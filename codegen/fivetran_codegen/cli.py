@@ -31,7 +31,16 @@ from fivetran_codegen_runtime.testing import (
     serve,
 )
 
-from fivetran_codegen import atomic, config, pipeline, snapshot_file
+from fivetran_codegen import (
+    atomic,
+    change_summary,
+    config,
+    diff_report,
+    pipeline,
+    snapshot_diff,
+    snapshot_file,
+    snapshot_source,
+)
 from fivetran_codegen.crawl import CrawlOptions, CrawlReport, crawl
 from fivetran_codegen.errors import (
     ConfigError,
@@ -283,6 +292,52 @@ def generate(
         sys.exit(1)
 
 
+@main.command("diff")
+@click.argument("old", required=False, default="HEAD")
+@click.argument("new", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(diff_report.FORMATS),
+    default="text",
+    show_default=True,
+    help="markdown: for a pull-request body; json: for machines.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The pyproject.toml whose settings shape the asset keys [default: the nearest one].",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when nothing changed, 2 when something did, 1 on error (as terraform plan).",
+)
+def diff_command(
+    old: str, new: str | None, fmt: str, config_path: Path | None, detailed_exitcode: bool
+) -> None:
+    """What changed for Dagster between two snapshots (offline).
+
+    OLD and NEW are snapshot files or git revisions (`HEAD`, `main`, `REV:path`). OLD defaults
+    to HEAD, NEW to the project's snapshot file: `fivetran-codegen diff` shows what a fresh
+    snapshot changes against the committed one.
+    """
+    try:
+        settings = config.load(config_path, cwd=Path.cwd())
+        new_snapshot, _ = snapshot_source.load(
+            new or str(settings.snapshot), default_file=settings.snapshot
+        )
+        old_snapshot, _ = snapshot_source.load(old, default_file=settings.snapshot)
+        changes = snapshot_diff.compare(old_snapshot, new_snapshot, settings)
+    except FivetranCodegenError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1 if detailed_exitcode else 2)
+    click.echo(diff_report.render(changes, fmt), nl=False)
+    if detailed_exitcode and not changes.empty:
+        sys.exit(2)
+
+
 def _report_generate(settings: config.Config, result: pipeline.Result, *, check: bool) -> None:
     plan = result.plan
     for warning in plan.warnings:
@@ -302,6 +357,9 @@ def _report_generate(settings: config.Config, result: pipeline.Result, *, check:
         else:
             click.echo(f"{where} is up to date ({len(plan.connections)} connections).", err=True)
         return
+    changes = change_summary.summarize(result.output) if result.changed else None
+    if changes:
+        click.echo(f"Changes: {changes}.", err=True)
     click.echo(
         f"Generated {where}: {len(plan.connections)} connections, {plan.spec_count()} assets; "
         f"{len(result.changed)} files written, {len(result.output.files) - len(result.changed)} unchanged"

@@ -1,0 +1,128 @@
+"""A SnapshotDiff as text (terminal), markdown (a pull-request body) or JSON (machines)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+
+from fivetran_codegen.snapshot_diff import SnapshotDiff, TableRef
+
+FORMATS = ("text", "markdown", "json")
+
+_Code = Callable[[str], str]  # how a name is shown: as is, or as a markdown code span
+
+
+def summary(diff: SnapshotDiff) -> str:
+    """One line: what changed, counted."""
+    if diff.empty:
+        return "no changes for Dagster"
+    parts = [
+        (len(diff.connections_added), "connection(s) added"),
+        (len(diff.connections_removed), "connection(s) removed"),
+        (len(diff.connections_renamed), "connection(s) renamed"),
+        (len(diff.schedule_changes), "schedule change(s)"),
+        (len(diff.tables_added), "table(s) added"),
+        (len(diff.tables_removed), "table(s) removed"),
+        (len(diff.tables_disabled), "table(s) disabled"),
+        (len(diff.tables_enabled), "table(s) enabled"),
+        (len(diff.key_changes), "asset key change(s)"),
+        (len(diff.column_changes), "table(s) with column changes"),
+    ]
+    return ", ".join(f"{n} {what}" for n, what in parts if n)
+
+
+def render(diff: SnapshotDiff, fmt: str) -> str:
+    if fmt == "json":
+        return (
+            json.dumps({"summary": summary(diff), **asdict(diff)}, indent=2, sort_keys=True) + "\n"
+        )
+    code = _code if fmt == "markdown" else _plain
+    sections = _sections(diff, code)
+    if fmt == "markdown":
+        lines = ["### Fivetran changes for Dagster", "", summary(diff) + "."]
+        for title, items in sections:
+            lines += ["", f"**{title}**", "", *(f"- {item}" for item in items)]
+        return "\n".join(lines) + "\n"
+    lines = [summary(diff)]
+    for title, items in sections:
+        lines += [f"{title}:", *(f"  {item}" for item in items)]
+    return "\n".join(lines) + "\n"
+
+
+def _sections(diff: SnapshotDiff, code: _Code) -> list[tuple[str, list[str]]]:
+    sections = [
+        (
+            "Connections added",
+            [
+                f"{code(c.name)} ({c.id}, {c.service}): {c.tables} tables"
+                for c in diff.connections_added
+            ],
+        ),
+        (
+            "Connections removed",
+            [
+                f"{code(c.name)} ({c.id}, {c.service}): {c.tables} tables"
+                for c in diff.connections_removed
+            ],
+        ),
+        (
+            "Connections renamed",
+            [f"{code(r.old)} -> {code(r.new)} ({r.id})" for r in diff.connections_renamed],
+        ),
+        (
+            "Schedule changes",
+            [
+                f"{code(c.connection)}: {c.field} {c.old!r} -> {c.new!r}"
+                for c in diff.schedule_changes
+            ],
+        ),
+        ("Tables added", [_table(t, code) for t in diff.tables_added]),
+        ("Tables removed", [_table(t, code) for t in diff.tables_removed]),
+        ("Tables disabled", [_table(t, code) for t in diff.tables_disabled]),
+        ("Tables enabled", [_table(t, code) for t in diff.tables_enabled]),
+        (
+            "Asset keys that change",
+            [
+                f"{code(_key(k.old))} -> {code(_key(k.new))} ({code(k.table.connection)})"
+                for k in diff.key_changes
+            ],
+        ),
+        ("Columns", [_columns(c.table, c.added, c.removed, code) for c in diff.column_changes]),
+    ]
+    return [(title, items) for title, items in sections if items]
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+def _code(text: str) -> str:
+    """A markdown code span that no name can break out of (backticks, pipes, newlines)."""
+    text = text.replace("\n", " ").replace("\r", " ")
+    fence = "`" * (_longest_run(text, "`") + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _longest_run(text: str, char: str) -> int:
+    longest = run = 0
+    for c in text:
+        run = run + 1 if c == char else 0
+        longest = max(longest, run)
+    return longest
+
+
+def _key(key: Sequence[str]) -> str:
+    return "/".join(key)
+
+
+def _table(table: TableRef, code: _Code) -> str:
+    key = f" as {code(_key(table.key))}" if table.key else ""
+    return f"{code(table.source)} of {code(table.connection)}{key}"
+
+
+def _columns(table: TableRef, added: Iterable[str], removed: Iterable[str], code: _Code) -> str:
+    changes = [f"+{code(c)}" for c in added] + [f"-{code(c)}" for c in removed]
+    name = code(_key(table.key)) if table.key else code(table.source)
+    return f"{name}: {', '.join(changes)}"

@@ -1,0 +1,169 @@
+"""`fivetran-codegen diff`: what changed for Dagster between two snapshots, and generate's summary."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fivetran_codegen import config, snapshot_diff, snapshot_file
+
+from tests.conftest import run_cli
+
+SAMPLE = Path(__file__).parent / "golden" / "sample" / "fivetran_snapshot.json"
+Document = dict[str, Any]
+
+
+def edited(change: Callable[[Document], None]) -> str:
+    document = json.loads(SAMPLE.read_text())
+    change(document)
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def connection(document: Document, name: str) -> Document:
+    return next(c for c in document["connections"] if c["name"] == name)
+
+
+def table(document: Document, connection_name: str, destination_name: str) -> Document:
+    schemas = connection(document, connection_name)["schema_config"]["schemas"]
+    return next(
+        t
+        for s in schemas.values()
+        for t in s["tables"].values()
+        if t["name_in_destination"] == destination_name
+    )
+
+
+def compare(change: Callable[[Document], None]) -> snapshot_diff.SnapshotDiff:
+    settings = config.parse({}, source="(test)", root=Path("."))
+    old = snapshot_file.load(SAMPLE)
+    return snapshot_diff.compare(old, snapshot_file.loads(edited(change)), settings)
+
+
+def test_an_unchanged_snapshot_has_no_changes() -> None:
+    assert compare(lambda d: None).empty
+
+
+def test_a_table_renamed_in_the_destination_is_an_asset_key_change() -> None:
+    diff = compare(lambda d: table(d, "pg_prod", "orders").update(name_in_destination="orders_v2"))
+    assert [(k.old, k.new) for k in diff.key_changes] == [
+        (("pg_prod_public", "orders"), ("pg_prod_public", "orders_v2"))
+    ]
+    assert not diff.tables_added and not diff.tables_removed
+
+
+def test_tables_disabled_enabled_added_removed() -> None:
+    def change(d: Document) -> None:
+        table(d, "hubspot", "deal").update(enabled=False)
+        tables = next(iter(connection(d, "github")["schema_config"]["schemas"].values()))["tables"]
+        tables["release"] = {**tables["commit"], "name_in_destination": "release"}
+        del tables["issue"]
+
+    diff = compare(change)
+    assert [t.key for t in diff.tables_disabled] == [("hubspot", "deal")]
+    assert [t.key for t in diff.tables_added] == [("github", "release")]
+    assert [t.source.split(".")[1] for t in diff.tables_removed] == ["issue"]
+
+
+def test_connections_added_removed_renamed_and_schedule_changes() -> None:
+    def change(d: Document) -> None:
+        stripe = connection(d, "stripe")
+        d["connections"].remove(stripe)
+        d["connections"].append({**stripe, "id": "brand_new", "name": "stripe_eu"})
+        connection(d, "github").update(name="github_enterprise")
+        connection(d, "pg_prod").update(sync_frequency=60, paused=True)
+
+    diff = compare(change)
+    assert [c.name for c in diff.connections_added] == ["stripe_eu"]
+    assert [c.name for c in diff.connections_removed] == ["stripe"]
+    assert [(r.old, r.new) for r in diff.connections_renamed] == [("github", "github_enterprise")]
+    assert {(c.field, c.old, c.new) for c in diff.schedule_changes} == {
+        ("sync_frequency", 1440, 60),
+        ("paused", False, True),
+    }
+    # the tables of a new or removed connection are counted with it, not listed one by one
+    assert not diff.tables_added and not diff.tables_removed
+
+
+def test_column_changes() -> None:
+    def change(d: Document) -> None:
+        columns = table(d, "pg_prod", "customers")["columns"]
+        columns["discount"] = {**next(iter(columns.values())), "name_in_destination": "discount"}
+
+    diff = compare(change)
+    assert [(c.table.key, c.added, c.removed) for c in diff.column_changes] == [
+        (("pg_prod_public", "customers"), ("discount",), ())
+    ]
+
+
+def git_project(tmp_path: Path) -> Path:
+    shutil.copy(SAMPLE, tmp_path / "fivetran_snapshot.json")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "snapshot"]):
+        subprocess.run(
+            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+            cwd=tmp_path,
+            check=True,
+        )
+    return tmp_path
+
+
+def test_cli_diffs_the_working_snapshot_against_head(tmp_path: Path) -> None:
+    work = git_project(tmp_path)
+    assert run_cli("diff", "--detailed-exitcode", cwd=work).code == 0
+    (work / "fivetran_snapshot.json").write_text(
+        edited(lambda d: table(d, "pg_prod", "orders").update(name_in_destination="orders_v2"))
+    )
+    text = run_cli("diff", cwd=work)
+    assert text.code == 0
+    assert "pg_prod_public/orders -> pg_prod_public/orders_v2 (pg_prod)" in text.stdout
+    detailed = run_cli("diff", "HEAD", "fivetran_snapshot.json", "--detailed-exitcode", cwd=work)
+    assert detailed.code == 2
+    as_json = json.loads(run_cli("diff", "--format", "json", cwd=work).stdout)
+    assert as_json["key_changes"][0]["new"] == ["pg_prod_public", "orders_v2"]
+    assert as_json["summary"] == "1 asset key change(s)"
+
+
+def test_markdown_names_cannot_break_out_of_code_spans(tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    new = tmp_path / "new.json"
+    shutil.copy(SAMPLE, old)
+    new.write_text(edited(lambda d: connection(d, "github").update(name="gh `| **x**\n# y")))
+    run = run_cli("diff", str(old), str(new), "--format", "markdown", cwd=tmp_path)
+    assert run.code == 0
+    assert "- `github` -> ``gh `| **x** # y`` (quiet_lantern)" in run.stdout
+    assert "\n# y" not in run.stdout
+
+
+@pytest.mark.parametrize(("flag", "code"), [((), 2), (("--detailed-exitcode",), 1)])
+def test_a_missing_revision_is_a_clear_error(
+    tmp_path: Path, flag: tuple[str, ...], code: int
+) -> None:
+    work = git_project(tmp_path)
+    run = run_cli("diff", "no-such-rev", *flag, cwd=work)
+    assert run.code == code
+    assert "no-such-rev" in run.stderr and "hint:" in run.stderr
+
+
+def test_a_snapshot_of_another_format_version_is_refused(tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    old.write_text(edited(lambda d: d.update(version=2)))
+    run = run_cli("diff", str(old), str(SAMPLE), cwd=tmp_path)
+    assert run.code == 2
+    assert "format version 2" in run.stderr
+
+
+def test_generate_prints_a_summary_when_it_changes_files(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "fivetran_snapshot.json")
+    assert run_cli("generate", cwd=tmp_path).code == 0
+    (tmp_path / "fivetran_snapshot.json").write_text(
+        edited(lambda d: table(d, "pg_prod", "orders").update(name_in_destination="orders_v2"))
+    )
+    run = run_cli("generate", cwd=tmp_path)
+    assert run.code == 0
+    assert "Changes: 1 asset(s) added, 1 asset(s) removed." in run.stderr
+    again = run_cli("generate", cwd=tmp_path)
+    assert "Changes:" not in again.stderr
