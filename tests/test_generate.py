@@ -61,7 +61,9 @@ def test_golden_cases(case: str, tmp_path: Path) -> None:
 
 
 def test_golden_case_names_exist() -> None:
-    assert {"sample", "configured"} <= {p.parent.name for p in GOLDEN.glob("*/pyproject.toml")}
+    assert {"sample", "configured", "workspaces"} <= {
+        p.parent.name for p in GOLDEN.glob("*/pyproject.toml")
+    }
 
 
 def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 from fivetran_codegen_runtime import __version__
 from fivetran_codegen_runtime.client import DEFAULT_API_URL, FivetranClient
-from fivetran_codegen_runtime.credentials import Credentials
+from fivetran_codegen_runtime.credentials import KEY_VARS, SECRET_VARS, Credentials
 from fivetran_codegen_runtime.errors import (
     CredentialsError,
     FivetranAuthError,
@@ -100,6 +101,11 @@ def _fail(exc: FivetranCodegenError) -> NoReturn:
     help="Where to write the snapshot.",
 )
 @click.option(
+    "--profile",
+    help="A workspace profile of [tool.fivetran-codegen.profiles]: its snapshot path, selection "
+    "and credential variables.",
+)
+@click.option(
     "--api-url",
     envvar="FIVETRAN_API_URL",
     default=DEFAULT_API_URL,
@@ -157,6 +163,7 @@ def _fail(exc: FivetranCodegenError) -> NoReturn:
 )
 def snapshot(
     output: Path,
+    profile: str | None,
     api_url: str,
     concurrency: int,
     include: tuple[str, ...],
@@ -170,10 +177,22 @@ def snapshot(
 ) -> None:
     """Read the workspace through the Fivetran API into a reviewable snapshot file.
 
-    Credentials come from FIVETRAN_API_KEY and FIVETRAN_API_SECRET. The file is written
-    atomically: a failed run leaves the previous snapshot as it was.
+    Credentials come from FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a --profile may name
+    others). The file is written atomically: a failed run leaves the previous snapshot as it was.
     """
     with _reported_errors():
+        key_vars: tuple[str, ...] = KEY_VARS
+        secret_vars: tuple[str, ...] = SECRET_VARS
+        if profile is not None:
+            settings = config.load(None, cwd=Path.cwd(), profile=profile)
+            if (
+                click.get_current_context().get_parameter_source("output")
+                is ParameterSource.DEFAULT
+            ):
+                output = settings.snapshot
+            include = include or settings.selection.include
+            exclude = exclude or settings.selection.exclude
+            key_vars, secret_vars = (settings.api_key_env,), (settings.api_secret_env,)
         options = CrawlOptions(
             selection=check(Selection(include=include, exclude=exclude)),
             concurrency=concurrency,
@@ -181,7 +200,7 @@ def snapshot(
             columns_budget=columns_budget,
         )
         client = FivetranClient(
-            Credentials.from_env(),
+            Credentials.from_env(key_vars=key_vars, secret_vars=secret_vars),
             api_url=api_url,
             pool_size=concurrency,
             timeout=request_timeout,
@@ -255,6 +274,10 @@ def _print_summary(result: CrawlReport, output: Path, written: bool, as_json: bo
     help="The pyproject.toml to read [default: the nearest one at or above the working directory].",
 )
 @click.option(
+    "--profile",
+    help="Generate only this workspace profile ([tool.fivetran-codegen.profiles.NAME]) [default: all].",
+)
+@click.option(
     "--check",
     is_flag=True,
     help="Write nothing; exit 1 and print a diff if the package is not what generate would write.",
@@ -271,6 +294,7 @@ def generate(
     snapshot_path: Path | None,
     output: Path | None,
     config_path: Path | None,
+    profile: str | None,
     check: bool,
     force: bool,
     no_cache: bool,
@@ -280,15 +304,18 @@ def generate(
     Exit codes: 0 done (with --check: up to date); 1 with --check: out of date; 2 an error.
     """
     try:
-        settings = config.with_paths(
-            config.load(config_path, cwd=Path.cwd()), snapshot=snapshot_path, output=output
-        )
-        result = pipeline.run(settings, check=check, force=force, use_cache=not no_cache)
+        if profile is not None or snapshot_path is not None or output is not None:
+            chosen = [config.load(config_path, cwd=Path.cwd(), profile=profile)]
+        else:
+            chosen = config.load_all(config_path, cwd=Path.cwd())
+        chosen = [config.with_paths(c, snapshot=snapshot_path, output=output) for c in chosen]
+        results = pipeline.run_all(chosen, check=check, force=force, use_cache=not no_cache)
     except FivetranCodegenError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    _report_generate(settings, result, check=check)
-    if check and result.differences:
+    for settings, result in zip(chosen, results, strict=True):
+        _report_generate(settings, result, check=check)
+    if check and any(result.differences for result in results):
         sys.exit(1)
 
 

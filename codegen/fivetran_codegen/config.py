@@ -8,6 +8,7 @@ so a project without the table generates with dagster-fivetran's defaults.
 from __future__ import annotations
 
 import difflib
+import keyword
 import re
 import sys
 from collections.abc import Mapping
@@ -44,7 +45,7 @@ class RetryPolicy:
 @dataclass(frozen=True)
 class SensorConfig:
     enabled: bool = False
-    name: str = "fivetran_polling_sensor"
+    name: str | None = None  # None: "<resource_key>_polling_sensor"
     minimum_interval_seconds: int = 30
     default_status: str = "stopped"  # "running" | "stopped"
 
@@ -63,6 +64,17 @@ class AssetSettings:
 
 
 @dataclass(frozen=True)
+class JobConfig:
+    """An asset job over some connections or asset groups, with an optional cron schedule."""
+
+    name: str
+    connections: tuple[str, ...] = ()  # globs over connection id, name, service, group name
+    groups: tuple[str, ...] = ()  # asset group names
+    cron: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     source: str  # the pyproject.toml it came from, or "(defaults)"
     root: Path  # relative paths resolve against this directory
@@ -73,6 +85,12 @@ class Config:
     sensor: SensorConfig
     # Per-connection settings, keyed by connection id or name as the user wrote them.
     overrides: tuple[tuple[str, AssetSettings], ...] = field(default=())
+    jobs: tuple[JobConfig, ...] = ()
+    # One Fivetran workspace per profile: its resource key and credential variables.
+    resource_key: str = "fivetran"
+    api_key_env: str = "FIVETRAN_API_KEY"
+    api_secret_env: str = "FIVETRAN_API_SECRET"
+    profile: str | None = None
 
     @property
     def package(self) -> str:
@@ -88,7 +106,14 @@ _ASSET_KEYS = (
     "automation_condition",
     "retry_policy",
 )
-_TOP_KEYS = ("snapshot", "output", "include", "exclude", "polling_sensor", "connections")
+_TOP_KEYS = (
+    *("snapshot", "output", "include", "exclude", "polling_sensor", "connections", "jobs"),
+    *("resource_key", "api_key_env", "api_secret_env", "profiles"),
+)
+_JOB_KEYS = ("name", "connections", "groups", "cron", "timezone")
+_CRON = re.compile(r"\S+( \S+){4}")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+_RESERVED_RESOURCE_KEYS = frozenset({"context", "config", "io_manager"})
 _RETRY_KEYS = ("max_retries", "delay", "backoff", "jitter")
 _SENSOR_KEYS = ("enabled", "name", "minimum_interval_seconds", "default_status")
 
@@ -102,12 +127,32 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load(path: Path | None, *, cwd: Path) -> Config:
+def load(path: Path | None, *, cwd: Path, profile: str | None = None) -> Config:
     """Read the config named by --config, else the nearest pyproject.toml, else defaults."""
+    section, source, root = read_section(path, cwd=cwd)
+    return parse(section, source=source, root=root, profile=profile)
+
+
+def load_all(path: Path | None, *, cwd: Path) -> list[Config]:
+    """Every profile's config when the file defines profiles, else the one config."""
+    section, source, root = read_section(path, cwd=cwd)
+    names = profile_names(section)
+    if not names:
+        return [parse(section, source=source, root=root)]
+    return [parse(section, source=source, root=root, profile=name) for name in names]
+
+
+def profile_names(section: Any) -> list[str]:
+    profiles = section.get("profiles", {}) if isinstance(section, dict) else {}
+    return sorted(profiles) if isinstance(profiles, dict) else []
+
+
+def read_section(path: Path | None, *, cwd: Path) -> tuple[dict[str, Any], str, Path]:
+    """The `[tool.fivetran-codegen]` table, where it came from, and its directory."""
     if path is None:
         found = find_pyproject(cwd.resolve())
         if found is None:
-            return parse({}, source="(defaults)", root=cwd)
+            return {}, "(defaults)", cwd
         path = found
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -118,13 +163,15 @@ def load(path: Path | None, *, cwd: Path) -> Config:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read it: {exc}", where=str(path)) from None
     section = document.get("tool", {}).get("fivetran-codegen", {})
-    return parse(section, source=str(path), root=path.parent)
+    return section, str(path), path.parent
 
 
-def parse(section: Any, *, source: str, root: Path) -> Config:
+def parse(section: Any, *, source: str, root: Path, profile: str | None = None) -> Config:
     where = _Where(source, TABLE)
     table = where.table(section)
     where.known(table, _TOP_KEYS + _ASSET_KEYS)
+    if profile is not None:
+        table, where = _with_profile(table, where, profile)
     assets = _asset_settings(table, where, AssetSettings())
     connections = where.sub("connections").table(table.get("connections", {}))
     overrides = tuple(
@@ -142,7 +189,105 @@ def parse(section: Any, *, source: str, root: Path) -> Config:
         assets=assets,
         sensor=_sensor(table.get("polling_sensor", False), where.sub("polling_sensor")),
         overrides=overrides,
+        jobs=_jobs(table.get("jobs", []), where),
+        resource_key=_resource_key(table, where),
+        api_key_env=_env_name(table, where, "api_key_env", "FIVETRAN_API_KEY"),
+        api_secret_env=_env_name(table, where, "api_secret_env", "FIVETRAN_API_SECRET"),
+        profile=profile,
     )
+
+
+def _with_profile(
+    table: dict[str, Any], where: _Where, profile: str
+) -> tuple[dict[str, Any], _Where]:
+    """The base table with the profile's keys laid over it (one workspace per profile)."""
+    profiles = where.sub("profiles").table(table.get("profiles", {}))
+    if profile not in profiles:
+        close = difflib.get_close_matches(profile, list(profiles), n=1)
+        raise ConfigError(
+            f"no profile {profile!r}",
+            where=where.at("profiles"),
+            hint=f"did you mean {close[0]!r}?"
+            if close
+            else f"profiles defined: {', '.join(sorted(profiles)) or 'none'}",
+        )
+    inner = where.sub(f"profiles.{_quote(profile)}")
+    overlay = inner.table(profiles[profile])
+    inner.known(overlay, tuple(k for k in _TOP_KEYS + _ASSET_KEYS if k != "profiles"))
+    merged = {k: v for k, v in table.items() if k != "profiles"} | overlay
+    return merged, inner
+
+
+def _jobs(value: Any, where: _Where) -> tuple[JobConfig, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(
+            "jobs must be an array of tables ([[tool.fivetran-codegen.jobs]])",
+            where=where.at("jobs"),
+        )
+    jobs = []
+    for index, entry in enumerate(value):
+        job = where.sub(f"jobs[{index}]")
+        section = job.table(entry)
+        job.known(section, _JOB_KEYS)
+        name = job.string(section, "name", "")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(
+                f"job name {name!r} is not a valid Dagster name",
+                where=job.at("name"),
+                hint="use letters, digits and '_'",
+            )
+        cron = section.get("cron")
+        if cron is not None and (not isinstance(cron, str) or not _CRON.fullmatch(cron)):
+            raise ConfigError(
+                f"cron {cron!r} is not a five-field cron expression",
+                where=job.at("cron"),
+                hint='e.g. cron = "0 6 * * *"',
+            )
+        timezone = section.get("timezone")
+        if timezone is not None and not isinstance(timezone, str):
+            raise ConfigError(
+                "timezone must be a string such as 'Europe/Berlin'", where=job.at("timezone")
+            )
+        jobs.append(
+            JobConfig(
+                name=name,
+                connections=job.strings(section, "connections"),
+                groups=job.strings(section, "groups"),
+                cron=cron,
+                timezone=timezone,
+            )
+        )
+    names = [j.name for j in jobs]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"two jobs are named {name!r}", where=where.at("jobs"))
+    return tuple(jobs)
+
+
+def _resource_key(table: Mapping[str, Any], where: _Where) -> str:
+    key = where.string(table, "resource_key", "fivetran")
+    if (
+        not re.fullmatch(r"[a-z_][a-z0-9_]*", key)
+        or key in _RESERVED_RESOURCE_KEYS
+        or keyword.iskeyword(key)
+    ):
+        raise ConfigError(
+            f"resource_key {key!r} cannot name a resource and a function parameter",
+            where=where.at("resource_key"),
+            hint="use lower-case letters, digits and '_', e.g. 'fivetran_eu'",
+        )
+    return key
+
+
+def _env_name(table: Mapping[str, Any], where: _Where, key: str, default: str) -> str:
+    name = where.string(table, key, default)
+    if not _ENV_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{key} {name!r} is not an environment variable name",
+            where=where.at(key),
+            hint="e.g. 'FIVETRAN_EU_API_KEY'",
+        )
+    return name
 
 
 def with_paths(config: Config, *, snapshot: Path | None, output: Path | None) -> Config:
@@ -291,8 +436,8 @@ def _sensor(value: Any, where: _Where) -> SensorConfig:
         return SensorConfig(enabled=value)
     section = where.table(value)
     where.known(section, _SENSOR_KEYS)
-    name = where.string(section, "name", SensorConfig.name)
-    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+    name = section.get("name")
+    if name is not None and (not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_]+", name)):
         raise ConfigError(
             f"sensor name {name!r} is not a valid Dagster name",
             where=where.at("name"),

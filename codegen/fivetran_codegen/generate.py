@@ -50,12 +50,13 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
     to_render: dict[str, tuple[ConnectionPlan, str, str]] = {}  # path -> (plan, body, inputs)
     carried: set[str] = set()  # modules whose body moved to a new path (a renamed connection)
 
+    default_body = render.default_body(plan.resource_key)
     for connection in plan.connections:
         path = render.connection_path(connection.module)
         inputs = manifest.digest(repr(connection) + fingerprint)
         previous = by_id.get(connection.id)
-        parts = _parts(previous, on_disk, old, problems)
-        body = parts.body if parts else render.DEFAULT_BODY
+        parts = _parts(previous, on_disk, old, problems, default_body)
+        body = parts.body if parts else default_body
         if previous is not None:
             carried.add(previous)
         reusable = (
@@ -73,14 +74,14 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
             to_render[path] = (connection, body, inputs)
 
     sources = {
-        path: render.render_connection(plan, connection, render.DEFAULT_BODY)
+        path: render.render_connection(plan, connection, default_body)
         for path, (connection, _, _) in to_render.items()
     }
     package_files = render.render_package_files(plan)
     formatted = formatting.format_sources({**sources, **package_files})
     for path, (connection, body, inputs) in to_render.items():
         text = formatted[path]
-        head = text.removesuffix(render.DEFAULT_BODY)
+        head = text.removesuffix(default_body)
         assert head != text, f"{path}: the formatted module does not end with the default body"
         files[path] = head + body
         entries[path] = Entry(manifest.digest(text), connection.id)
@@ -93,7 +94,7 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
     entries[manifest.GITIGNORE] = Entry(manifest.digest(manifest.GITIGNORE_TEXT))
 
     removed = tuple(sorted(p for p in on_disk if p not in files))
-    problems.extend(_lost_code([p for p in removed if p not in carried], on_disk))
+    problems.extend(_lost_code([p for p in removed if p not in carried], on_disk, default_body))
     files[manifest.NAME] = manifest.dumps(entries)
     return Output(
         files=files,
@@ -149,12 +150,16 @@ def _paths_by_connection_id(on_disk: dict[str, str], old: dict[str, Entry]) -> d
 
 
 def _parts(
-    path: str | None, on_disk: dict[str, str], old: dict[str, Entry], problems: list[Problem]
+    path: str | None,
+    on_disk: dict[str, str],
+    old: dict[str, Entry],
+    problems: list[Problem],
+    default_body: str,
 ) -> user_code.Parts | None:
     """The existing module's head and body; records a problem when its generated part was edited."""
     if path is None:
         return None
-    parts = user_code.split(on_disk[path], where=path)
+    parts = user_code.split(on_disk[path], where=path, default_body=default_body)
     if parts is None:
         problems.append(Problem(path, "its asset function was removed or renamed by hand"))
         return None
@@ -172,10 +177,10 @@ def _check_untouched(
         problems.append(Problem(path, "it was edited by hand"))
 
 
-def _lost_code(removed: list[str], on_disk: dict[str, str]) -> list[Problem]:
+def _lost_code(removed: list[str], on_disk: dict[str, str], default_body: str) -> list[Problem]:
     problems = []
     for path in removed:
-        parts = user_code.split(on_disk[path], where=path)
+        parts = user_code.split(on_disk[path], where=path, default_body=default_body)
         if parts is not None and parts.customised:
             problems.append(
                 Problem(

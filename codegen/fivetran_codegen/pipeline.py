@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fivetran_codegen import generate, plan, sink, snapshot_file
 from fivetran_codegen.config import Config
+from fivetran_codegen.errors import GenerateError
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,51 @@ class Result:
 def run(
     config: Config, *, check: bool = False, force: bool = False, use_cache: bool = True
 ) -> Result:
+    return run_all([config], check=check, force=force, use_cache=use_cache)[0]
+
+
+def run_all(
+    configs: list[Config], *, check: bool = False, force: bool = False, use_cache: bool = True
+) -> list[Result]:
+    """Generate one package per config (per workspace profile); all are planned first, so
+    asset keys that two workspaces would share stop the run before anything is written."""
+    with _gc_paused():
+        plans = [_plan(config) for config in configs]
+    _check_keys_across(configs, plans)
+    return [
+        _finish(config, render_plan, check=check, force=force, use_cache=use_cache)
+        for config, render_plan in zip(configs, plans, strict=True)
+    ]
+
+
+def _plan(config: Config) -> plan.RenderPlan:
+    snapshot = snapshot_file.load(config.snapshot)
+    return plan.build(snapshot, config, snapshot_name=_display_name(config))
+
+
+def _check_keys_across(configs: list[Config], plans: list[plan.RenderPlan]) -> None:
+    owners: dict[tuple[str, ...], str] = {}
+    for config, render_plan in zip(configs, plans, strict=True):
+        name = config.profile or config.package
+        for connection in render_plan.connections:
+            for spec in connection.specs:
+                other = owners.setdefault(spec.key, name)
+                if other != name:
+                    raise GenerateError(
+                        f"the asset key {list(spec.key)!r} is generated for workspace {other!r} "
+                        f"and for workspace {name!r} (connection {connection.name!r})",
+                        where=f"{config.source}: [tool.fivetran-codegen.profiles]",
+                        hint='give each profile its own key_prefix (e.g. key_prefix = ["eu"])',
+                    )
+
+
+def _finish(
+    config: Config, render_plan: plan.RenderPlan, *, check: bool, force: bool, use_cache: bool
+) -> Result:
     package_dir = config.output
     if not check:
         sink.check_target(package_dir)
     with _gc_paused():
-        snapshot = snapshot_file.load(config.snapshot)
-        render_plan = plan.build(snapshot, config, snapshot_name=_display_name(config))
         output = generate.build(render_plan, package_dir, use_cache=use_cache)
     if check:
         found = sink.differences(package_dir, output)

@@ -7,13 +7,14 @@ suffixes derived from connection ids; connections are ordered by module name, ta
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fivetran_codegen import naming, selection, templating
-from fivetran_codegen.config import AssetSettings, Config, RetryPolicy, settings_for
+from fivetran_codegen.config import AssetSettings, Config, JobConfig, RetryPolicy, settings_for
 from fivetran_codegen.errors import GenerateError
-from fivetran_codegen.model import Column, Connection, Group, Snapshot, Table
+from fivetran_codegen.model import Column, Connection, Group, Selection, Snapshot, Table
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ConnectionPlan:
     sync_frequency: int | None
     daily_sync_time: str | None
     module: str  # module and function name, unique across the package
+    op_name: str  # `<resource key>_<module>`: unique across packages of several workspaces
     specs: tuple[SpecPlan, ...]
     tags: tuple[tuple[str, str], ...]
     owners: tuple[str, ...]
@@ -51,16 +53,21 @@ class ConnectionPlan:
     retry_policy: RetryPolicy | None
     notes: tuple[str, ...]  # facts worth a comment in the module: paused, broken...
 
-    @property
-    def op_name(self) -> str:
-        return f"fivetran_{self.module}"
-
 
 @dataclass(frozen=True)
 class Skipped:
     id: str
     name: str
     reason: str
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    name: str
+    modules: tuple[str, ...]  # connections the job materializes (empty with groups)
+    groups: tuple[str, ...]
+    cron: str | None
+    timezone: str | None
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,10 @@ class RenderPlan:
     skipped: tuple[Skipped, ...]  # sorted by id
     sensor: SensorPlan | None
     warnings: tuple[str, ...]
+    resource_key: str = "fivetran"
+    api_key_env: str = "FIVETRAN_API_KEY"
+    api_secret_env: str = "FIVETRAN_API_SECRET"
+    jobs: tuple[JobPlan, ...] = ()
 
     def spec_count(self) -> int:
         return sum(len(c.specs) for c in self.connections)
@@ -98,7 +109,8 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
 
     modules = naming.assign_unique([(c.id, naming.identifier(c.name)) for c, _ in chosen])
     plans = [
-        _connection(c, groups.get(c.group_id), settings, modules[c.id]) for c, settings in chosen
+        _connection(c, groups.get(c.group_id), settings, modules[c.id], config.resource_key)
+        for c, settings in chosen
     ]
     _check_unique_keys(plans, config)
     return RenderPlan(
@@ -108,13 +120,17 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         connections=tuple(sorted(plans, key=lambda p: p.module)),
         skipped=tuple(skipped),
         sensor=SensorPlan(
-            name=config.sensor.name,
+            name=config.sensor.name or f"{config.resource_key}_polling_sensor",
             minimum_interval_seconds=config.sensor.minimum_interval_seconds,
             default_status=config.sensor.default_status,
         )
         if config.sensor.enabled
         else None,
         warnings=_unused_overrides(snapshot, config),
+        resource_key=config.resource_key,
+        api_key_env=config.api_key_env,
+        api_secret_env=config.api_secret_env,
+        jobs=tuple(_job(job, plans, groups, config) for job in config.jobs),
     )
 
 
@@ -138,7 +154,11 @@ def _why_skipped(connection: Connection, group: Group | None, config: Config) ->
 
 
 def _connection(
-    connection: Connection, group: Group | None, settings: AssetSettings, module: str
+    connection: Connection,
+    group: Group | None,
+    settings: AssetSettings,
+    module: str,
+    resource_key: str,
 ) -> ConnectionPlan:
     destination = group.destination if group else None
     database = destination.database if destination else None
@@ -176,6 +196,7 @@ def _connection(
         sync_frequency=connection.sync_frequency,
         daily_sync_time=connection.daily_sync_time,
         module=module,
+        op_name=f"{resource_key}_{module}",
         specs=tuple(sorted(specs, key=lambda s: s.key)),
         tags=settings.tags,
         owners=settings.owners,
@@ -264,6 +285,41 @@ def _check_unique_keys(plans: list[ConnectionPlan], config: Config) -> None:
 
 def _describe(plan: ConnectionPlan, spec: SpecPlan) -> str:
     return f"{spec.source_schema}.{spec.source_table} of connection {plan.name!r} ({plan.id})"
+
+
+def _job(
+    job: JobConfig, plans: list[ConnectionPlan], groups: Mapping[str, Group], config: Config
+) -> JobPlan:
+    where = f"{config.source}: [[tool.fivetran-codegen.jobs]] {job.name!r}"
+    modules: list[str] = []
+    if job.connections:
+        chosen = Selection(include=job.connections)
+        modules = sorted(
+            p.module for p in plans if selection.why_excluded(chosen, _candidate(p, groups)) is None
+        )
+        if not modules:
+            raise GenerateError(
+                f"job {job.name!r} selects no generated connection with {list(job.connections)!r}",
+                where=where,
+                hint="connections are matched by id, name, service or group name (globs)",
+            )
+    known_groups = sorted({s.group for p in plans for s in p.specs})
+    for group_name in job.groups:
+        if group_name not in known_groups:
+            close = difflib.get_close_matches(group_name, known_groups, n=1)
+            raise GenerateError(
+                f"job {job.name!r} names the asset group {group_name!r}, which no asset has",
+                where=where,
+                hint=f"did you mean {close[0]!r}?"
+                if close
+                else f"groups: {', '.join(known_groups)}",
+            )
+    return JobPlan(job.name, tuple(modules), job.groups, job.cron, job.timezone)
+
+
+def _candidate(plan: ConnectionPlan, groups: Mapping[str, Group]) -> selection.Candidate:
+    group = groups.get(plan.group_id)
+    return selection.Candidate(plan.id, plan.name, plan.service, group.name if group else "")
 
 
 def _unused_overrides(snapshot: Snapshot, config: Config) -> tuple[str, ...]:

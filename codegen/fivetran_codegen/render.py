@@ -19,7 +19,13 @@ from fivetran_codegen import literals
 from fivetran_codegen.config import RetryPolicy
 from fivetran_codegen.plan import ConnectionPlan, RenderPlan
 
-DEFAULT_BODY = "    yield from fivetran.sync_and_poll(context=context, config=config)\n"
+
+def default_body(resource_key: str) -> str:
+    """The asset function's body until a user changes it (the resource is its parameter)."""
+    return f"    yield from {resource_key}.sync_and_poll(context=context, config=config)\n"
+
+
+DEFAULT_BODY = default_body("fivetran")
 PACKAGE_INIT = "__init__.py"
 CONNECTIONS_INIT = "connections/__init__.py"
 DASHBOARD_URL = "https://fivetran.com/dashboard/connections/"

@@ -26,16 +26,17 @@ _CONNECTION_ID = re.compile(r"^CONNECTION = FivetranConnection\(\n    id=(.+),$"
 class Parts:
     head: str  # everything up to and including the `def ...:` line
     body: str
+    default_body: str
 
     @property
     def customised(self) -> bool:
-        return self.body != DEFAULT_BODY
+        return self.body != self.default_body
 
     def with_default_body(self) -> str:
-        return self.head + DEFAULT_BODY
+        return self.head + self.default_body
 
 
-def split(text: str, *, where: str) -> Parts | None:
+def split(text: str, *, where: str, default_body: str = DEFAULT_BODY) -> Parts | None:
     """Split a module at its asset function's body; None when the function is not ours to find."""
     decorator = text.rfind(_DECORATOR)
     if decorator < 0:
@@ -44,7 +45,7 @@ def split(text: str, *, where: str) -> Parts | None:
     if end < 0:
         return None
     cut = end + len(_SIGNATURE_END)
-    parts = Parts(head=text[:cut], body=text[cut:])
+    parts = Parts(head=text[:cut], body=text[cut:], default_body=default_body)
     if parts.customised:
         _check_function(text[decorator + 1 :], where)
     return parts

@@ -50,20 +50,21 @@ ALL_SPECS: list[dg.AssetSpec] = [
 ]
 
 # Credentials come from the environment when Dagster runs; nothing secret is stored here.
-fivetran = FivetranWorkspace(
+WORKSPACE = FivetranWorkspace(
     api_key=dg.EnvVar("FIVETRAN_API_KEY"),
     api_secret=dg.EnvVar("FIVETRAN_API_SECRET"),
 )
 
 defs = dg.Definitions(
     assets=ASSETS,
-    resources={"fivetran": fivetran},
+    resources={"fivetran": WORKSPACE},
     sensors=[
         build_fivetran_polling_sensor(
             assets=ASSETS,
             name="fivetran_polling_sensor",
             minimum_interval_seconds=60,
             default_status=dg.DefaultSensorStatus.STOPPED,
+            resource_key="fivetran",
         )
     ],
 )

@@ -33,29 +33,35 @@ class Credentials:
     __str__ = __repr__
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        key_vars: tuple[str, ...] = KEY_VARS,
+        secret_vars: tuple[str, ...] = SECRET_VARS,
+    ) -> Credentials:
+        """Read the key and secret from the first of `key_vars` / `secret_vars` that is set
+        (another workspace's profile names its own variables)."""
         env = os.environ if environ is None else environ
-        key_var, key = _first_set(env, KEY_VARS)
-        _, secret = _first_set(env, SECRET_VARS)
+        key_var, key = _first_set(env, key_vars)
+        _, secret = _first_set(env, secret_vars)
         if key and not secret and _looks_like_cli_pair(key):
             raise CredentialsError(
                 f"{key_var} holds a base64-encoded 'key:secret' pair (the form Fivetran's own CLI "
-                "uses), and FIVETRAN_API_SECRET is not set",
+                f"uses), and {secret_vars[0]} is not set",
                 where="environment",
                 hint="set FIVETRAN_API_KEY to the API key and FIVETRAN_API_SECRET to the API "
                 "secret, separately (Dagster reads both at run time); decode the pair with "
                 f"`printenv {key_var} | base64 -d`",
             )
         missing = [
-            name
-            for name, value in (("FIVETRAN_API_KEY", key), ("FIVETRAN_API_SECRET", secret))
-            if not value
+            name for name, value in ((key_vars[0], key), (secret_vars[0], secret)) if not value
         ]
         if missing:
             raise CredentialsError(
                 f"no Fivetran credentials: {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set",
                 where="environment",
-                hint="export FIVETRAN_API_KEY and FIVETRAN_API_SECRET (Fivetran dashboard > Settings > "
+                hint=f"export {key_vars[0]} and {secret_vars[0]} (Fivetran dashboard > Settings > "
                 "API key); to try the tool without an account, run `fivetran-codegen simulate`",
             )
         return cls(api_key=key.strip(), api_secret=secret.strip())

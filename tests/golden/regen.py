@@ -23,10 +23,10 @@ def cases() -> list[Path]:
 
 def main() -> int:
     for case in cases():
-        settings = config.load(case / "pyproject.toml", cwd=case)
+        settings = config.load_all(case / "pyproject.toml", cwd=case)
         shutil.rmtree(case / "expected", ignore_errors=True)
-        result = pipeline.run(settings)
-        print(f"{case.name}: {len(result.changed)} files", file=sys.stderr)
+        results = pipeline.run_all(settings)
+        print(f"{case.name}: {sum(len(r.changed) for r in results)} files", file=sys.stderr)
     return 0
 
 

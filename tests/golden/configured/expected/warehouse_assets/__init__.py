@@ -45,21 +45,63 @@ ALL_SPECS: list[dg.AssetSpec] = [
     *stripe.SPECS,
 ]
 
+JOBS = [
+    dg.define_asset_job(
+        "crm_daily",
+        selection=dg.AssetSelection.assets(
+            hubspot.hubspot,
+            salesforce.salesforce,
+        ),
+    ),
+    dg.define_asset_job(
+        "warehouse_hourly",
+        selection=dg.AssetSelection.groups(
+            "pg_prod",
+            "fivetran_marketing",
+        ),
+    ),
+    dg.define_asset_job(
+        "everything_on_demand",
+        selection=dg.AssetSelection.assets(
+            github.github,
+            hubspot.hubspot,
+            pg_prod.pg_prod,
+            salesforce.salesforce,
+            stripe.stripe,
+        ),
+    ),
+]
+
+SCHEDULES = [
+    dg.ScheduleDefinition(
+        job=JOBS[0],
+        cron_schedule="0 6 * * *",
+        execution_timezone="Europe/Berlin",
+    ),
+    dg.ScheduleDefinition(
+        job=JOBS[1],
+        cron_schedule="0 * * * *",
+    ),
+]
+
 # Credentials come from the environment when Dagster runs; nothing secret is stored here.
-fivetran = FivetranWorkspace(
+WORKSPACE = FivetranWorkspace(
     api_key=dg.EnvVar("FIVETRAN_API_KEY"),
     api_secret=dg.EnvVar("FIVETRAN_API_SECRET"),
 )
 
 defs = dg.Definitions(
     assets=ASSETS,
-    resources={"fivetran": fivetran},
+    resources={"fivetran": WORKSPACE},
+    jobs=JOBS,
+    schedules=SCHEDULES,
     sensors=[
         build_fivetran_polling_sensor(
             assets=ASSETS,
             name="fivetran_polling_sensor",
             minimum_interval_seconds=60,
             default_status=dg.DefaultSensorStatus.RUNNING,
+            resource_key="fivetran",
         )
     ],
 )

@@ -49,12 +49,12 @@ ALL_SPECS: list[dg.AssetSpec] = [
 ]
 
 # Credentials come from the environment when Dagster runs; nothing secret is stored here.
-fivetran = FivetranWorkspace(
+WORKSPACE = FivetranWorkspace(
     api_key=dg.EnvVar("FIVETRAN_API_KEY"),
     api_secret=dg.EnvVar("FIVETRAN_API_SECRET"),
 )
 
 defs = dg.Definitions(
     assets=ASSETS,
-    resources={"fivetran": fivetran},
+    resources={"fivetran": WORKSPACE},
 )
