@@ -50,6 +50,7 @@ from fivetran_codegen.errors import (
     UsageError,
     UserCodeError,
 )
+from fivetran_codegen.migrate.command import migrate
 from fivetran_codegen.model import Selection
 from fivetran_codegen.progress import reporter
 from fivetran_codegen.selection import check
@@ -469,3 +470,6 @@ def demo(directory: Path) -> None:
 
     with _reported_errors():
         demo_job.run(directory, lambda line: click.echo(line, err=True))
+
+
+main.add_command(migrate)

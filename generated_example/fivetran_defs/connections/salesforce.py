@@ -51,7 +51,9 @@ OWNERS: list[str] = ["team:revenue_ops"]
 
 PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["salesforce", "account"]),
         group_name="salesforce",
@@ -98,7 +100,7 @@ SPECS: list[dg.AssetSpec] = [
             "dagster-fivetran/destination_table_name": "opportunity",
         },
     ),
-]
+)
 
 
 @fivetran_assets(

@@ -53,7 +53,9 @@ OWNERS: list[str] = ["team:data_platform"]
 
 AUTOMATION_CONDITION = dg.AutomationCondition.on_cron("0 6 * * *")
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["fivetran", "databricks", "github", "commit"]),
         group_name="fivetran_lakehouse",
@@ -110,7 +112,7 @@ SPECS: list[dg.AssetSpec] = [
             "dagster-fivetran/destination_table_name": "repository",
         },
     ),
-]
+)
 
 
 @fivetran_assets(

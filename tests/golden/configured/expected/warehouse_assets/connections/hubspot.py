@@ -53,7 +53,9 @@ OWNERS: list[str] = ["team:data_platform"]
 
 AUTOMATION_CONDITION = dg.AutomationCondition.on_cron("0 6 * * *")
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["fivetran", "big_query", "hubspot", "company"]),
         group_name="fivetran_marketing",
@@ -96,7 +98,7 @@ SPECS: list[dg.AssetSpec] = [
             "dagster-fivetran/destination_table_name": "deal",
         },
     ),
-]
+)
 
 
 @fivetran_assets(

@@ -56,7 +56,9 @@ AUTOMATION_CONDITION = dg.AutomationCondition.eager()
 
 PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["postgres", "snowflake", "pg_prod_public", "customers"]),
         group_name="pg_prod",
@@ -110,7 +112,7 @@ SPECS: list[dg.AssetSpec] = [
             ),
         },
     ),
-]
+)
 
 
 @fivetran_assets(

@@ -55,7 +55,9 @@ AUTOMATION_CONDITION = dg.AutomationCondition.on_cron("0 6 * * *")
 
 PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["fivetran", "crm", "Account"]),
         group_name="fivetran_production",
@@ -108,7 +110,7 @@ SPECS: list[dg.AssetSpec] = [
             "dagster-fivetran/destination_table_name": "opportunity",
         },
     ),
-]
+)
 
 
 @fivetran_assets(

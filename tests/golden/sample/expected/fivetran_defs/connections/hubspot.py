@@ -47,7 +47,9 @@ CONNECTION_METADATA: dict[str, object] = {
     "dagster-fivetran/schedule_type": "manual",
 }
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["hubspot", "company"]),
         group_name="hubspot",
@@ -81,7 +83,7 @@ SPECS: list[dg.AssetSpec] = [
             "dagster-fivetran/destination_table_name": "deal",
         },
     ),
-]
+)
 
 
 @fivetran_assets(

@@ -50,7 +50,9 @@ CONNECTION_METADATA: dict[str, object] = {
 
 PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["pg_prod_public", "customers"]),
         group_name="pg_prod",
@@ -95,7 +97,7 @@ SPECS: list[dg.AssetSpec] = [
             ),
         },
     ),
-]
+)
 
 
 @fivetran_assets(

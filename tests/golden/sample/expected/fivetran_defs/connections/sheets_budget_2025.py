@@ -48,7 +48,9 @@ CONNECTION_METADATA: dict[str, object] = {
     "dagster-fivetran/schedule_type": "auto",
 }
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["sheets", "budget_2025"]),
         group_name="sheets_budget_2025",
@@ -60,7 +62,7 @@ SPECS: list[dg.AssetSpec] = [
             "dagster-fivetran/destination_table_name": "budget_2025",
         },
     ),
-]
+)
 
 
 @fivetran_assets(

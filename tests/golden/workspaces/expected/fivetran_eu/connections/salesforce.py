@@ -49,7 +49,9 @@ CONNECTION_METADATA: dict[str, object] = {
 
 PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
 
-SPECS: list[dg.AssetSpec] = [
+# A tuple, not a list: a dg project's defs folder would collect a module-level list of specs
+# as assets of their own, beside the asset function below.
+SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["eu", "salesforce", "account"]),
         group_name="eu_salesforce",
@@ -93,7 +95,7 @@ SPECS: list[dg.AssetSpec] = [
             "dagster-fivetran/destination_table_name": "opportunity",
         },
     ),
-]
+)
 
 
 @fivetran_assets(

@@ -1,0 +1,98 @@
+"""The generated package migrate points code at: where it is and which connections it holds."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fivetran_codegen import config, user_code
+from fivetran_codegen.errors import UserCodeError
+from fivetran_codegen.migrate.report import Refused
+
+_FUNCTION = re.compile(r"^@fivetran_assets\((.*?)^def (\w+)\(", re.MULTILINE | re.DOTALL)
+_OP_NAME = re.compile(r"^\s*name=(.+?),?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class GeneratedConnection:
+    id: str
+    module: str  # connections/<module>.py
+    function: str  # its @fivetran_assets function
+    op_name: str | None  # the name= given to @fivetran_assets
+    path: Path
+
+
+@dataclass(frozen=True)
+class GeneratedPackage:
+    name: str  # the import name, dotted if the package is nested
+    directory: Path | None  # None: not generated yet
+    looked_in: tuple[Path, ...] = ()
+    connections: Mapping[str, GeneratedConnection] = field(default_factory=dict)
+
+    def module_of(self, connection: GeneratedConnection) -> str:
+        return f"{self.name}.connections.{connection.module}"
+
+
+def locate(name: str | None, *, start: Path, config_path: Path | None) -> GeneratedPackage:
+    """The package named by --package, else by `[tool.fivetran-codegen].output`, with its index.
+
+    A --package name that is not the configured output is looked for below the project root,
+    the start directory and the working directory.
+    """
+    settings = config.load(config_path, cwd=start)
+    if name is None:
+        name, candidates = settings.package, [settings.output]
+    else:
+        relative = Path(*name.split("."))
+        candidates = [settings.output] if settings.output.name == relative.name else []
+        candidates += [base / relative for base in (settings.root, start, Path.cwd())]
+    for candidate in candidates:
+        if (candidate / "__init__.py").is_file():
+            return GeneratedPackage(name, candidate, tuple(candidates), _index(candidate))
+    return GeneratedPackage(name, None, tuple(dict.fromkeys(candidates)))
+
+
+def _index(directory: Path) -> dict[str, GeneratedConnection]:
+    found = {}
+    for path in sorted((directory / "connections").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        connection_id = user_code.connection_id(text)
+        match = _FUNCTION.search(text)
+        if connection_id is not None and match is not None:
+            op_name = _OP_NAME.search(match.group(1))
+            found[connection_id] = GeneratedConnection(
+                connection_id, path.stem, match.group(2), _string(op_name), path
+            )
+    return found
+
+
+def _string(match: re.Match[str] | None) -> str | None:
+    if match is None:
+        return None
+    try:
+        value = ast.literal_eval(match.group(1))
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def splice(connection: GeneratedConnection, body: str) -> str | None:
+    """The connection module with `body` as its asset function's body; None if it has it already."""
+    text = connection.path.read_text(encoding="utf-8")
+    try:
+        parts = user_code.split(text, where=str(connection.path))
+    except UserCodeError as exc:
+        raise Refused(f"{connection.path} cannot take the body: {exc.message}") from None
+    if parts is None:
+        raise Refused(f"{connection.path} has no generated asset function to put the body in")
+    if parts.body == body:
+        return None
+    if parts.customised:
+        raise Refused(
+            f"the generated function {connection.function} in {connection.path} already has a "
+            "custom body: merge the two by hand"
+        )
+    return parts.head + body
