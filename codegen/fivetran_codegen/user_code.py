@@ -54,10 +54,13 @@ def split(text: str, *, where: str, default_body: str = DEFAULT_BODY) -> Parts |
 def connection_id(text: str) -> str | None:
     """The id in a module's `CONNECTION = FivetranConnection(id=...)` record, if it has one."""
     match = _CONNECTION_ID.search(text)
-    if match is None:
-        return None
+    return None if match is None else string_literal(match.group(1))
+
+
+def string_literal(source: str) -> str | None:
+    """The value of a Python string literal; None when `source` is anything else."""
     try:
-        value = ast.literal_eval(match.group(1))
+        value = ast.literal_eval(source)
     except (ValueError, SyntaxError):
         return None
     return value if isinstance(value, str) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,13 +69,7 @@ def _index(directory: Path) -> dict[str, GeneratedConnection]:
 
 
 def _string(match: re.Match[str] | None) -> str | None:
-    if match is None:
-        return None
-    try:
-        value = ast.literal_eval(match.group(1))
-    except (ValueError, SyntaxError):
-        return None
-    return value if isinstance(value, str) else None
+    return None if match is None else user_code.string_literal(match.group(1))
 
 
 def splice(connection: GeneratedConnection, body: str) -> str | None:
