@@ -60,6 +60,14 @@ def test_golden_cases(case: str, tmp_path: Path) -> None:
         )
 
 
+def test_every_golden_module_starts_with_the_mark_generate_recognises() -> None:
+    # Without a manifest, `generate` knows its own files by this first line.
+    modules = list(GOLDEN.glob("*/expected/**/*.py"))
+    assert modules
+    for module in modules:
+        assert module.read_text().startswith(generate.GENERATED_MARK), module
+
+
 def test_golden_case_names_exist() -> None:
     assert {"sample", "configured", "workspaces"} <= {
         p.parent.name for p in GOLDEN.glob("*/pyproject.toml")

@@ -17,7 +17,7 @@ from fivetran_codegen_runtime.client import FivetranClient
 from fivetran_codegen_runtime.credentials import Credentials
 from fivetran_codegen_runtime.testing import FivetranSimulator, sample_workspace
 
-from fivetran_codegen import config, pipeline, snapshot_file
+from fivetran_codegen import atomic, config, pipeline, snapshot_file
 from fivetran_codegen.crawl import CrawlOptions, crawl
 from fivetran_codegen.overview import overview
 from fivetran_codegen.progress import reporter
@@ -56,7 +56,7 @@ def _snapshot(sim: FivetranSimulator, path: Path, echo: Echo) -> None:
     echo(f"2. fivetran-codegen snapshot -> {path}")
     with FivetranClient(Credentials(sim.api_key, sim.api_secret), api_url=sim.url) as client:
         report = crawl(client, CrawlOptions(), reporter(False))
-    path.write_text(snapshot_file.dumps(report.snapshot), encoding="utf-8")
+    atomic.write_text(path, snapshot_file.dumps(report.snapshot))
     echo(f"   {report.api_calls} API calls; the snapshot holds:")
     echo(overview(report.snapshot))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 
@@ -100,17 +101,9 @@ def _plain(text: str) -> str:
 def _code(text: str) -> str:
     """A markdown code span that no name can break out of (backticks, pipes, newlines)."""
     text = text.replace("\n", " ").replace("\r", " ")
-    fence = "`" * (_longest_run(text, "`") + 1)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _longest_run(text: str, char: str) -> int:
-    longest = run = 0
-    for c in text:
-        run = run + 1 if c == char else 0
-        longest = max(longest, run)
-    return longest
 
 
 def _key(key: Sequence[str]) -> str:

@@ -8,6 +8,7 @@ iterates them is deterministic. Templates never see raw JSON.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -91,6 +92,16 @@ class Connection:
     schema_config: SchemaConfig | None
     schema_config_error: Problem | None
 
+    def enabled_tables(self) -> Iterator[tuple[Schema, Table]]:
+        """The tables Fivetran syncs (enabled, in an enabled schema): the ones that get assets."""
+        if self.schema_config is None:
+            return
+        for schema in self.schema_config.schemas:
+            if schema.enabled:
+                for table in schema.tables:
+                    if table.enabled:
+                        yield schema, table
+
 
 @dataclass(frozen=True)
 class Account:
@@ -114,13 +125,6 @@ class Snapshot:
     connections: tuple[Connection, ...]
     version: int = SNAPSHOT_VERSION
 
-    def table_count(self, *, enabled_only: bool = True) -> int:
-        return sum(
-            1
-            for connection in self.connections
-            if connection.schema_config is not None
-            for schema in connection.schema_config.schemas
-            if schema.enabled or not enabled_only
-            for table in schema.tables
-            if table.enabled or not enabled_only
-        )
+    def table_count(self) -> int:
+        """Enabled tables across all connections."""
+        return sum(1 for c in self.connections for _ in c.enabled_tables())

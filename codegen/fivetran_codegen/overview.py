@@ -27,9 +27,7 @@ def overview(snapshot: Snapshot) -> str:
 def _tables(connection: Connection) -> str:
     if connection.schema_config is None:
         return "-"
-    enabled = sum(
-        1 for s in connection.schema_config.schemas if s.enabled for t in s.tables if t.enabled
-    )
+    enabled = sum(1 for _ in connection.enabled_tables())
     total = sum(len(s.tables) for s in connection.schema_config.schemas)
     return f"{enabled}/{total}"
 

@@ -8,6 +8,7 @@ suffixes derived from connection ids; connections are ordered by module name, ta
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ class ConnectionPlan:
     group_name: str | None  # the Fivetran group (destination) name
     destination_service: str | None
     database: str | None
+    kinds: tuple[str, ...]  # "fivetran" and the destination service, when it is a valid tag
     setup_state: str
     paused: bool
     schedule_type: str | None
@@ -148,7 +150,7 @@ def _why_skipped(connection: Connection, group: Group | None, config: Config) ->
         problem = connection.schema_config_error
         detail = f"{problem.code}: {problem.message}" if problem else "none in the snapshot"
         return f"no schema config ({detail}); it gets assets once it has synced"
-    if not any(t.enabled for s in connection.schema_config.schemas if s.enabled for t in s.tables):
+    if next(connection.enabled_tables(), None) is None:
         return "no enabled tables"
     return None
 
@@ -171,16 +173,12 @@ def _connection(
         "destination_service": destination.service if destination else "",
         "database": database or "",
     }
-    assert connection.schema_config is not None  # skipped otherwise
     asset_group = None  # rendered once when the template does not vary per table
     if not templating.uses_table_fields(settings.group):
         asset_group = naming.group_name(templating.render(settings.group, base))
     specs = [
         _spec(schema.name, schema.name_in_destination, table, base, settings, database, asset_group)
-        for schema in connection.schema_config.schemas
-        if schema.enabled
-        for table in schema.tables
-        if table.enabled
+        for schema, table in connection.enabled_tables()
     ]
     return ConnectionPlan(
         id=connection.id,
@@ -190,6 +188,7 @@ def _connection(
         group_name=group.name if group else None,
         destination_service=destination.service if destination else None,
         database=database,
+        kinds=_kinds(destination.service if destination else None),
         setup_state=connection.setup_state,
         paused=connection.paused,
         schedule_type=connection.schedule_type,
@@ -236,6 +235,17 @@ def _spec(
         table_name=f"{database}.{schema}.{table.name_in_destination}" if database else None,
         columns=columns,
     )
+
+
+_KIND = re.compile(r"[A-Za-z0-9_.-]{1,63}")
+
+
+def _kinds(service: str | None) -> tuple[str, ...]:
+    """A kind becomes the tag `dagster/kind/<service>`: a service name Dagster would reject as a
+    tag is left out of the kinds (it is still the `dagster/storage_kind` metadata)."""
+    if service is None or service == "fivetran" or _KIND.fullmatch(service) is None:
+        return ("fivetran",)
+    return ("fivetran", service)
 
 
 def _destination_name(column: Column) -> str:

@@ -8,12 +8,12 @@ config (automation conditions, retry policies) use `py_literal` for every value 
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import jinja2
+from fivetran_codegen_runtime.connection import DASHBOARD_URL
 
 from fivetran_codegen import literals
 from fivetran_codegen.config import RetryPolicy
@@ -28,7 +28,6 @@ def default_body(resource_key: str) -> str:
 DEFAULT_BODY = default_body("fivetran")
 PACKAGE_INIT = "__init__.py"
 CONNECTIONS_INIT = "connections/__init__.py"
-DASHBOARD_URL = "https://fivetran.com/dashboard/connections/"
 
 
 def connection_path(module: str) -> str:
@@ -87,7 +86,7 @@ class _ConnectionView:
     def __init__(self, connection: ConnectionPlan) -> None:
         self._c = connection
         self.url = DASHBOARD_URL + connection.id
-        self.kinds = {"fivetran", *filter(_valid_kind, [connection.destination_service])}
+        self.kinds = set(connection.kinds)
         self.tags_dict = dict(connection.tags)
         self.owners_list = list(connection.owners)
         self.automation_code = automation_code(connection.automation_condition)
@@ -98,15 +97,6 @@ class _ConnectionView:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._c, name)
-
-
-_KIND = re.compile(r"[A-Za-z0-9_.-]{1,63}")
-
-
-def _valid_kind(service: str | None) -> bool:
-    """A kind becomes the tag `dagster/kind/<service>`: a service name Dagster would reject as a
-    tag is left out of the kinds (it is still the `dagster/storage_kind` metadata)."""
-    return service is not None and _KIND.fullmatch(service) is not None
 
 
 def automation_code(condition: str | None) -> str | None:

@@ -123,16 +123,10 @@ def _refs(
     present: dict[str, Connection], absent_from: dict[str, Connection]
 ) -> tuple[ConnectionRef, ...]:
     return tuple(
-        ConnectionRef(c.id, c.name, c.service, _enabled_tables(c))
+        ConnectionRef(c.id, c.name, c.service, sum(1 for _ in c.enabled_tables()))
         for i, c in sorted(present.items())
         if i not in absent_from
     )
-
-
-def _enabled_tables(connection: Connection) -> int:
-    if connection.schema_config is None:
-        return 0
-    return sum(t.enabled for s in connection.schema_config.schemas if s.enabled for t in s.tables)
 
 
 def _schedule_changes(
