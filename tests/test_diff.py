@@ -156,14 +156,93 @@ def test_a_snapshot_of_another_format_version_is_refused(tmp_path: Path) -> None
     assert "format version 2" in run.stderr
 
 
-def test_generate_prints_a_summary_when_it_changes_files(tmp_path: Path) -> None:
-    shutil.copy(SAMPLE, tmp_path / "fivetran_snapshot.json")
+def commit_all(work: Path, message: str) -> None:
+    for args in (["add", "-A"], ["commit", "-qm", message]):
+        subprocess.run(
+            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+            cwd=work,
+            check=True,
+        )
+
+
+def several_changes(d: Document) -> None:
+    table(d, "pg_prod", "orders").update(name_in_destination="orders_v2")  # a key change
+    table(d, "github", "issue").update(enabled=False)
+    connection(d, "stripe").update(sync_frequency=60)
+    columns = table(d, "salesforce", "account")["columns"]
+    columns["Region__c"] = dict(
+        name_in_destination="region__c", enabled=True, hashed=False, is_primary_key=False
+    )
+
+
+def test_generate_prints_the_diff_summary_against_the_committed_snapshot(tmp_path: Path) -> None:
+    work = git_project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    commit_all(work, "generated")
+    (work / "fivetran_snapshot.json").write_text(edited(several_changes))
+    expected = json.loads(run_cli("diff", "--format", "json", cwd=work).stdout)["summary"]
+    assert expected.count(",") == 3  # four kinds of change, so the test below means something
+
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    assert f"Fivetran changes since HEAD: {expected} (`fivetran-codegen diff` lists them)." in (
+        run.stderr
+    )
+    assert "Generated code: 1 asset(s) added, 2 asset(s) removed." in run.stderr
+    again = run_cli("generate", cwd=work)
+    assert "Fivetran changes" not in again.stderr and "Generated code" not in again.stderr
+
+
+def test_the_summary_counts_only_what_the_rewritten_modules_show(tmp_path: Path) -> None:
+    """A change that rewrites no module (a table skipped by config) is not in the summary."""
+    work = git_project(tmp_path)
+    (work / "pyproject.toml").write_text('[tool.fivetran-codegen]\nexclude = ["github"]\n')
+    assert run_cli("generate", cwd=work).code == 0
+    commit_all(work, "generated")
+    (work / "fivetran_snapshot.json").write_text(edited(several_changes))
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    line = next(x for x in run.stderr.splitlines() if x.startswith("Fivetran changes"))
+    assert "1 schedule change(s)" in line and "1 asset key change(s)" in line
+    assert "disabled" not in line  # github's module is not generated at all
+
+
+def test_a_config_change_is_summarised_as_code_changes_only(tmp_path: Path) -> None:
+    work = git_project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    commit_all(work, "generated")
+    (work / "pyproject.toml").write_text(
+        '[tool.fivetran-codegen.connections.stripe]\nkey_prefix = ["raw"]\n'
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    assert "Fivetran changes" not in run.stderr
+    assert "Generated code: 3 asset(s) added, 3 asset(s) removed." in run.stderr
+
+
+def test_without_a_committed_snapshot_generate_summarises_the_code(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE, tmp_path / "fivetran_snapshot.json")  # not a git repository
     assert run_cli("generate", cwd=tmp_path).code == 0
     (tmp_path / "fivetran_snapshot.json").write_text(
         edited(lambda d: table(d, "pg_prod", "orders").update(name_in_destination="orders_v2"))
     )
     run = run_cli("generate", cwd=tmp_path)
     assert run.code == 0
-    assert "Changes: 1 asset(s) added, 1 asset(s) removed." in run.stderr
+    assert "Fivetran changes" not in run.stderr
+    assert "Generated code: 1 asset(s) added, 1 asset(s) removed." in run.stderr
     again = run_cli("generate", cwd=tmp_path)
-    assert "Changes:" not in again.stderr
+    assert "Generated code" not in again.stderr
+
+
+def test_a_committed_snapshot_of_another_format_does_not_stop_generate(tmp_path: Path) -> None:
+    work = git_project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    (work / "fivetran_snapshot.json").write_text(edited(lambda d: d.update(version=2)))
+    commit_all(work, "a snapshot from a future release")
+    (work / "fivetran_snapshot.json").write_text(
+        edited(lambda d: table(d, "pg_prod", "orders").update(name_in_destination="orders_v2"))
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    assert "Fivetran changes" not in run.stderr
+    assert "Generated code: 1 asset(s) added, 1 asset(s) removed." in run.stderr

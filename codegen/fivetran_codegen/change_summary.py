@@ -1,25 +1,69 @@
-"""The short summary `generate` prints when it changes files: assets and connections, +/-.
+"""The short summary `generate` prints when it changes files.
 
-Read from the modules themselves (old on disk, new in memory, only those that changed), so it
-costs nothing on a large package and says what the generated code gains and loses.
+Two lines, each only when it has something to say:
+
+- what changed in Fivetran since the committed snapshot (`git show HEAD:<snapshot>`), in the
+  words of `fivetran-codegen diff`, for the connections whose modules were rewritten;
+- what the generated code gains and loses: connection modules and assets, read from the old
+  and new modules themselves, so a config change (a new key prefix) shows as well.
+
+Only rewritten connections are read on either side, so this costs little on a large package.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 
+from fivetran_codegen_runtime.errors import FivetranCodegenError
+
+from fivetran_codegen import diff_report, snapshot_diff, snapshot_source, snapshot_subset
+from fivetran_codegen.config import Config
 from fivetran_codegen.generate import Output
+from fivetran_codegen.model import Snapshot
 
+BASE_REVISION = "HEAD"
 _KEY = re.compile(r"^\s+key=dg\.AssetKey\((\[.*\])\),$", re.MULTILINE)
 
 
-def summarize(output: Output) -> str | None:
+@dataclass(frozen=True)
+class Summary:
+    fivetran: str | None  # the `diff` summary against the committed snapshot
+    code: str | None  # modules and assets added and removed
+
+
+def summarize(output: Output, snapshot: Snapshot, config: Config) -> Summary:
+    changed = _changed_modules(output)
+    if not changed:
+        return Summary(None, None)
+    ids = {output.connection_ids[p] for p in changed if p in output.connection_ids}
+    return Summary(_since_committed(snapshot, config, ids), _code_changes(output, changed))
+
+
+def _changed_modules(output: Output) -> list[str]:
+    old = {p for p in output.on_disk if _is_connection(p)}
+    new = {p for p in output.files if _is_connection(p)}
+    return sorted(p for p in old | new if output.on_disk.get(p) != output.files.get(p))
+
+
+def _since_committed(snapshot: Snapshot, config: Config, ids: set[str]) -> str | None:
+    """The diff summary for these connections; None without a committed snapshot to compare
+    with (no git, not committed, unreadable) or when it shows no change for them."""
+    text = snapshot_source.committed_if_changed(config.snapshot, BASE_REVISION)
+    if text is None:
+        return None
+    try:
+        old = snapshot_subset.loads(text, ids, source=f"{BASE_REVISION}:{config.snapshot.name}")
+        diff = snapshot_diff.compare(old, snapshot_subset.of(snapshot, ids), config)
+    except FivetranCodegenError:
+        return None  # e.g. an older format version: `diff` says why when asked
+    return None if diff.empty else diff_report.summary(diff)
+
+
+def _code_changes(output: Output, changed: list[str]) -> str | None:
     old_modules = {p for p in output.on_disk if _is_connection(p)}
     new_modules = {p for p in output.files if _is_connection(p)}
-    changed = [p for p in old_modules | new_modules if output.on_disk.get(p) != output.files.get(p)]
-    if not changed:
-        return None
     old_keys = set().union(*(_keys(output.on_disk.get(p, "")) for p in changed))
     new_keys = set().union(*(_keys(output.files.get(p, "")) for p in changed))
     parts = [

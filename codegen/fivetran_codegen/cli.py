@@ -385,9 +385,16 @@ def _report_generate(settings: config.Config, result: pipeline.Result, *, check:
         else:
             click.echo(f"{where} is up to date ({len(plan.connections)} connections).", err=True)
         return
-    changes = change_summary.summarize(result.output) if result.changed else None
-    if changes:
-        click.echo(f"Changes: {changes}.", err=True)
+    if result.changed:
+        changes = change_summary.summarize(result.output, result.snapshot, settings)
+        if changes.fivetran:
+            click.echo(
+                f"Fivetran changes since {change_summary.BASE_REVISION}: {changes.fivetran} "
+                "(`fivetran-codegen diff` lists them).",
+                err=True,
+            )
+        if changes.code:
+            click.echo(f"Generated code: {changes.code}.", err=True)
     click.echo(
         f"Generated {where}: {len(plan.connections)} connections, {plan.spec_count()} assets; "
         f"{len(result.changed)} files written, {len(result.output.files) - len(result.changed)} unchanged"

@@ -35,6 +35,7 @@ class Output:
     rendered: int  # connection modules rendered this run (the others were up to date)
     on_disk: dict[str, str]  # the generated files found on disk, by relative path
     cache: dict[str, tuple[str, str]]  # path -> (inputs, sha256), for the next run
+    connection_ids: dict[str, str]  # connection module (old or new) -> its connection's id
 
 
 def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Output:
@@ -103,6 +104,8 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
         rendered=len(to_render),
         on_disk=on_disk,
         cache=new_cache,
+        connection_ids={path: i for i, path in by_id.items()}
+        | {p: e.connection_id for p, e in entries.items() if e.connection_id is not None},
     )
 
 

@@ -12,10 +12,12 @@ from pathlib import Path
 from fivetran_codegen import generate, plan, sink, snapshot_file
 from fivetran_codegen.config import Config
 from fivetran_codegen.errors import GenerateError
+from fivetran_codegen.model import Snapshot
 
 
 @dataclass(frozen=True)
 class Result:
+    snapshot: Snapshot
     plan: plan.RenderPlan
     output: generate.Output
     changed: list[str]  # written (or, with check, differing) relative paths
@@ -34,17 +36,16 @@ def run_all(
     """Generate one package per config (per workspace profile); all are planned first, so
     asset keys that two workspaces would share stop the run before anything is written."""
     with _gc_paused():
-        plans = [_plan(config) for config in configs]
+        snapshots = [snapshot_file.load(config.snapshot) for config in configs]
+        plans = [
+            plan.build(snapshot, config, snapshot_name=_display_name(config))
+            for snapshot, config in zip(snapshots, configs, strict=True)
+        ]
     _check_keys_across(configs, plans)
     return [
-        _finish(config, render_plan, check=check, force=force, use_cache=use_cache)
-        for config, render_plan in zip(configs, plans, strict=True)
+        _finish(config, snapshot, render_plan, check=check, force=force, use_cache=use_cache)
+        for config, snapshot, render_plan in zip(configs, snapshots, plans, strict=True)
     ]
-
-
-def _plan(config: Config) -> plan.RenderPlan:
-    snapshot = snapshot_file.load(config.snapshot)
-    return plan.build(snapshot, config, snapshot_name=_display_name(config))
 
 
 def _check_keys_across(configs: list[Config], plans: list[plan.RenderPlan]) -> None:
@@ -64,7 +65,13 @@ def _check_keys_across(configs: list[Config], plans: list[plan.RenderPlan]) -> N
 
 
 def _finish(
-    config: Config, render_plan: plan.RenderPlan, *, check: bool, force: bool, use_cache: bool
+    config: Config,
+    snapshot: Snapshot,
+    render_plan: plan.RenderPlan,
+    *,
+    check: bool,
+    force: bool,
+    use_cache: bool,
 ) -> Result:
     package_dir = config.output
     if not check:
@@ -73,10 +80,10 @@ def _finish(
         output = generate.build(render_plan, package_dir, use_cache=use_cache)
     if check:
         found = sink.differences(package_dir, output)
-        return Result(render_plan, output, [d.path for d in found], found)
+        return Result(snapshot, render_plan, output, [d.path for d in found], found)
     if not force:
         sink.refuse_lost_code(package_dir, output)
-    return Result(render_plan, output, sink.write(package_dir, output), [])
+    return Result(snapshot, render_plan, output, sink.write(package_dir, output), [])
 
 
 @contextmanager
