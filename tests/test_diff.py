@@ -148,6 +148,49 @@ def test_a_missing_revision_is_a_clear_error(
     assert "no-such-rev" in run.stderr and "hint:" in run.stderr
 
 
+def git(work: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=work, check=True
+    )
+
+
+def test_git_refusals_are_said_in_terms_of_snapshots(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(SAMPLE, outside / "fivetran_snapshot.json")
+    no_repo = run_cli("diff", cwd=outside)
+    assert no_repo.code == 2
+    assert "'HEAD' is not a file, and this is not a git repository" in no_repo.stderr
+    assert "fivetran-codegen diff OLD.json NEW.json" in no_repo.stderr
+
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(SAMPLE, work / "fivetran_snapshot.json")
+    git(work, "init", "-q")
+    no_commit = run_cli("diff", cwd=work)
+    assert no_commit.code == 2
+    assert "error: HEAD:fivetran_snapshot.json: neither a file nor a git revision: 'HEAD'" in (
+        no_commit.stderr
+    )
+    assert "no HEAD until its first commit" in no_commit.stderr
+
+    git(work, "commit", "-q", "--allow-empty", "-m", "empty")
+    not_committed = run_cli("diff", cwd=work)
+    assert not_committed.code == 2
+    assert "fivetran_snapshot.json is not committed at HEAD" in not_committed.stderr
+
+
+def test_no_working_snapshot_is_named_as_such(tmp_path: Path) -> None:
+    work = git_project(tmp_path)
+    (work / "sub").mkdir()
+    run = run_cli("diff", cwd=work / "sub")
+    assert run.code == 2
+    assert (
+        "no snapshot file to compare" in run.stderr and "sub/fivetran_snapshot.json" in run.stderr
+    )
+    assert "fivetran-codegen diff OLD NEW" in run.stderr
+
+
 def test_a_snapshot_of_another_format_version_is_refused(tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     old.write_text(edited(lambda d: d.update(version=2)))

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fivetran_codegen import config, generate, plan, snapshot_file
+from fivetran_codegen import config, formatting, generate, plan, snapshot_file
+from fivetran_codegen.errors import GenerateError
 
 from tests.conftest import dagster_validate, run_cli
 
@@ -245,6 +246,39 @@ def test_a_hand_edit_outside_a_body_is_refused_with_a_diff(
     assert edit[1].splitlines()[0] not in target.read_text()
 
 
+def test_check_on_a_hand_edit_points_at_force_not_at_a_generate_that_would_refuse(
+    tmp_path: Path,
+) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    target = work / "fivetran_defs" / "connections" / "pg_prod.py"
+    target.write_text(target.read_text().replace('group_name="pg_prod"', 'group_name="mine"', 1))
+    stale = run_cli("generate", "--check", cwd=work)
+    assert stale.code == 1
+    hint = stale.stderr.split("hint:", 1)[1]
+    assert "fivetran_defs/connections/pg_prod.py was edited by hand" in hint
+    assert "`fivetran-codegen generate --force`" in hint
+    # without a hand edit, the hint stays the plain one
+    assert run_cli("generate", "--force", cwd=work).code == 0
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+    drift = run_cli("generate", "--check", cwd=work)
+    assert drift.code == 1
+    assert drift.stderr.split("hint:", 1)[1].strip() == "run `fivetran-codegen generate`"
+
+
+def test_a_misspelled_config_table_is_an_error_not_ignored(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    (work / "pyproject.toml").write_text("[tool.fivetran_codegen]\npolling_sensor = true\n")
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "[tool.fivetran_codegen] is not read" in run.stderr
+    assert "name the table [tool.fivetran-codegen]" in run.stderr
+    assert not (work / "fivetran_defs").exists()
+    (work / "pyproject.toml").write_text("[tool.fivetran-codegen]\n[tool.ruff]\nline-length = 99\n")
+    assert run_cli("generate", cwd=work).code == 0  # other tools' tables are none of ours
+
+
 def test_a_body_that_does_not_parse_is_reported(tmp_path: Path) -> None:
     work = project(tmp_path)
     assert run_cli("generate", cwd=work).code == 0
@@ -397,3 +431,10 @@ def test_loading_the_package_builds_the_assets_without_any_api_call(tmp_path: Pa
     assert loaded["team"] == "data-platform"
     assert loaded["sensors"] == 1 and loaded["retries"] == 3
     assert any(k.startswith("fivetran/crm/") for k in loaded["keys"])  # salesforce override
+
+
+def test_code_ruff_cannot_parse_is_reported_with_ruffs_own_words() -> None:
+    """A generator bug must say what is wrong with the code, not only that ruff failed."""
+    with pytest.raises(GenerateError) as caught:
+        formatting.format_sources({"connections/broken.py": "x = f(a=,)\n"})
+    assert "Failed to parse" in str(caught.value) and "broken.py:1:" in str(caught.value)

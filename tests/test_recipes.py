@@ -211,6 +211,38 @@ def test_the_hook_blocks_a_commit_whose_generated_package_is_stale(tmp_path: Pat
     assert re.search(r"generate --check\.+Passed", regenerated.stdout + regenerated.stderr)
 
 
+def readme_files_override() -> str:
+    """The `files:` pattern the README gives for other outputs and profiles, as written there."""
+    readme = (REPO / "README.md").read_text()
+    found = re.search(r"`files: ([^`]+)`", readme)
+    assert found is not None, "the README no longer shows a files: override"
+    return found.group(1)
+
+
+def test_the_readmes_files_override_guards_profile_packages(tmp_path: Path) -> None:
+    env = base_env(tmp_path / "home", PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    project = tmp_path / "project"
+    shutil.copytree(
+        REPO / "tests" / "golden" / "workspaces", project, ignore=shutil.ignore_patterns("expected")
+    )
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('output = "expected/', 'output = "'))
+    generate(project)
+    local_hook = {**published_hook(), "language": "system", "files": readme_files_override()}
+    config = {"repos": [{"repo": "local", "hooks": [local_hook]}]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    init_repo(project, env)
+    assert run([PRE_COMMIT, "install"], project, env).returncode == 0
+
+    module = project / "fivetran_eu" / "connections" / "hubspot.py"
+    module.write_text(module.read_text().replace('group_name="eu_hubspot"', 'group_name="x"', 1))
+    edited = commit(project, env, "a hand edit in a profile's package")
+    output = edited.stdout + edited.stderr
+    assert edited.returncode != 0, output
+    assert re.search(r"generate --check\.+Failed", output)
+    assert "fivetran_eu/connections/hubspot.py was edited by hand" in output
+
+
 def hook_repository(root: Path, env: Mapping[str, str]) -> Path:
     """This repository's source as it is in the work tree, committed in a git repository."""
     root.mkdir(parents=True)

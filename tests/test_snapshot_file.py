@@ -149,6 +149,25 @@ def test_schema_errors_name_the_json_path(mutate: object, json_path: str) -> Non
     assert f"snap.json at {json_path}" in str(caught.value)
 
 
+def test_a_misspelled_key_inside_a_nullable_object_is_named_not_dumped() -> None:
+    """`schema_config` is null or an object; jsonschema words a bad key inside it as "the
+    whole object is not valid under any of the given schemas", with the object dumped."""
+
+    def misspell(d: dict) -> None:  # type: ignore[type-arg]
+        table = d["connections"][1]["schema_config"]["schemas"]["salesforce"]["tables"]["account"]
+        table["name_in_destinaton"] = table.pop("name_in_destination")
+
+    with pytest.raises(SnapshotFileError) as caught:
+        snapshot_file.loads(_broken(misspell), source="snap.json")
+    message = str(caught.value)
+    assert "snap.json at $.connections[1].schema_config.schemas.salesforce.tables.account" in (
+        message
+    )
+    assert "'name_in_destinaton' was unexpected" in message
+    assert "'name_in_destination' is a required property" in message
+    assert "{" not in message.split("schema:", 1)[1]  # no dump of the object
+
+
 def test_other_format_version_is_refused_with_the_versions() -> None:
     with pytest.raises(SnapshotFileError) as caught:
         snapshot_file.loads(_broken(lambda d: d.update(version=2)))

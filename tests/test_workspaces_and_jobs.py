@@ -175,3 +175,237 @@ def test_snapshot_with_a_profile_uses_its_path_and_credentials(
     missing = run_cli("snapshot", "--profile", "us", "--no-progress", cwd=work, env=env)
     assert missing.code == 2
     assert "FIVETRAN_API_KEY" in missing.stderr
+
+
+def workspaces_project(tmp_path: Path, extra: str = "") -> Path:
+    """The golden two-profile project (us, eu) without its generated packages; `extra` is
+    appended to its pyproject.toml."""
+    work = tmp_path / "w"
+    shutil.copytree(GOLDEN / "workspaces", work, ignore=shutil.ignore_patterns("expected"))
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + extra)
+    return work
+
+
+def test_base_table_jobs_would_repeat_in_every_profile_and_are_refused(tmp_path: Path) -> None:
+    work = workspaces_project(
+        tmp_path,
+        '\n[[tool.fivetran-codegen.jobs]]\nname = "crm_daily"\nconnections = ["salesforce"]\n'
+        'cron = "0 6 * * *"\n',
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "the job 'crm_daily' is generated for workspace 'eu' and for workspace 'us'" in (
+        run.stderr
+    )
+    assert "[[tool.fivetran-codegen.profiles.<name>.jobs]]" in run.stderr
+    assert not (work / "expected").exists()
+    # the same job under one profile is fine, and loads
+    text = (work / "pyproject.toml").read_text()
+    text = text.replace(
+        "[[tool.fivetran-codegen.jobs]]", "[[tool.fivetran-codegen.profiles.eu.jobs]]"
+    )
+    (work / "pyproject.toml").write_text(text)
+    assert run_cli("generate", cwd=work).code == 0
+    assert "crm_daily" in (work / "expected" / "fivetran_eu" / "__init__.py").read_text()
+    assert "crm_daily" not in (work / "expected" / "fivetran_us" / "__init__.py").read_text()
+
+
+def test_two_profiles_on_one_resource_key_are_refused(tmp_path: Path) -> None:
+    work = workspaces_project(tmp_path)
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('resource_key = "fivetran_eu"\n', ""))
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "the resource key 'fivetran' is generated for workspace 'eu' and" in run.stderr
+    assert "resource_key" in run.stderr.split("hint:", 1)[1]
+
+
+def test_two_profiles_writing_one_package_are_refused(tmp_path: Path) -> None:
+    work = workspaces_project(tmp_path)
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'output = "expected/fivetran_eu"', 'output = "expected/fivetran_us"'
+        )
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "the package directory" in run.stderr and "its own output" in run.stderr
+
+
+def test_an_error_in_the_base_table_is_reported_where_it_was_written(tmp_path: Path) -> None:
+    work = workspaces_project(
+        tmp_path, '\n[[tool.fivetran-codegen.jobs]]\nname = "j"\ncorn = "0 6 * * *"\n'
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "[tool.fivetran-codegen.jobs[0]].corn" in run.stderr
+    assert "profiles" not in run.stderr.split("hint:", 1)[0]
+
+
+def test_a_timezone_that_does_not_exist_is_refused_at_generate_time(tmp_path: Path) -> None:
+    work = project(
+        tmp_path,
+        '[[tool.fivetran-codegen.jobs]]\nname = "j"\ncron = "0 6 * * *"\n'
+        'timezone = "Europe/Berlinn"\n',
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "timezone 'Europe/Berlinn' is not a time zone name" in run.stderr
+    assert "[tool.fivetran-codegen.jobs[0]].timezone" in run.stderr
+    assert "did you mean 'Europe/Berlin'?" in run.stderr
+    assert not (work / "fivetran_defs").exists()
+
+
+def profile_env(sim: FivetranSimulator) -> dict[str, str]:
+    return {
+        "FIVETRAN_API_KEY": sim.api_key,
+        "FIVETRAN_API_SECRET": sim.api_secret,
+        "FIVETRAN_EU_API_KEY": sim.api_key,
+        "FIVETRAN_EU_API_SECRET": sim.api_secret,
+        "FIVETRAN_API_URL": sim.url,
+    }
+
+
+def test_snapshot_without_a_profile_takes_every_profiles_snapshot(
+    sim: FivetranSimulator, tmp_path: Path
+) -> None:
+    work = workspaces_project(tmp_path)
+    shutil.rmtree(work / "snapshots")
+    env = profile_env(sim)
+    missing = run_cli(
+        "snapshot", "--no-progress", cwd=work, env={**env, "FIVETRAN_EU_API_SECRET": ""}
+    )
+    assert missing.code == 2
+    assert "FIVETRAN_EU_API_SECRET" in missing.stderr
+    assert not (work / "snapshots").exists()  # checked before the first workspace was read
+
+    run = run_cli("snapshot", "--no-progress", "--json", cwd=work, env=env)
+    assert run.code == 0, run.stderr
+    assert "Profile eu:" in run.stderr and "Profile us:" in run.stderr
+    summary = json.loads(run.stdout)
+    assert sorted(summary["profiles"]) == ["eu", "us"]
+    assert summary["profiles"]["eu"]["output"].endswith("eu.json")
+    for name in ("us", "eu"):
+        names = {
+            c["name"]
+            for c in json.loads((work / "snapshots" / f"{name}.json").read_text())["connections"]
+        }
+        assert names == {"salesforce", "hubspot"}  # the shared include applies to both
+    assert run_cli("generate", cwd=work).code == 0
+
+
+def test_snapshot_reads_the_snapshot_path_and_selection_from_the_config(
+    sim: FivetranSimulator, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fivetran-codegen]\nsnapshot = "fivetran/prod.json"\nexclude = ["github"]\n'
+    )
+    run = run_cli("snapshot", "--no-progress", cwd=tmp_path, sim=sim)
+    assert run.code == 0, run.stderr
+    assert not (tmp_path / "fivetran_snapshot.json").exists()
+    names = {
+        c["name"]
+        for c in json.loads((tmp_path / "fivetran" / "prod.json").read_text())["connections"]
+    }
+    assert "github" not in names and "salesforce" in names
+    assert run_cli("generate", cwd=tmp_path).code == 0  # reads the same file
+
+
+def test_the_terraform_variable_names_still_work_with_a_config(
+    sim: FivetranSimulator, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.fivetran-codegen]\n")
+    env = {
+        "FIVETRAN_APIKEY": sim.api_key,
+        "FIVETRAN_APISECRET": sim.api_secret,
+        "FIVETRAN_API_URL": sim.url,
+    }
+    run = run_cli("snapshot", "--no-progress", cwd=tmp_path, env=env)
+    assert run.code == 0, run.stderr
+
+
+def committed_workspaces(tmp_path: Path) -> Path:
+    """The two-profile project generated and committed in a git repository."""
+    work = workspaces_project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "generated"]):
+        subprocess.run(
+            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+            cwd=work,
+            check=True,
+        )
+    return work
+
+
+def rename_table(snapshot: Path, old: str, new: str) -> None:
+    text = snapshot.read_text()
+    assert f'"name_in_destination": "{old}"' in text
+    snapshot.write_text(
+        text.replace(f'"name_in_destination": "{old}"', f'"name_in_destination": "{new}"', 1)
+    )
+
+
+def test_diff_covers_every_profile_with_its_own_keys(tmp_path: Path) -> None:
+    work = committed_workspaces(tmp_path)
+    rename_table(work / "snapshots" / "eu.json", "opportunity", "opps")
+
+    text = run_cli("diff", cwd=work)
+    assert text.code == 0, text.stderr
+    assert "eu: 1 asset key change(s)" in text.stdout
+    assert "us: no changes for Dagster" in text.stdout
+    assert "eu/salesforce/opportunity -> eu/salesforce/opps" in text.stdout  # eu's key_prefix
+
+    markdown = run_cli("diff", "--format", "markdown", cwd=work).stdout
+    assert "### Fivetran changes for Dagster: `eu`" in markdown
+    assert "### Fivetran changes for Dagster: `us`" in markdown
+
+    as_json = run_cli("diff", "--format", "json", "--detailed-exitcode", cwd=work)
+    assert as_json.code == 2
+    profiles = json.loads(as_json.stdout)["profiles"]
+    assert profiles["eu"]["summary"] == "1 asset key change(s)"
+    assert profiles["us"]["summary"] == "no changes for Dagster"
+
+    one = run_cli("diff", "--profile", "us", "--detailed-exitcode", cwd=work)
+    assert one.code == 0 and one.stdout == "no changes for Dagster\n"
+    by_file = run_cli("diff", "HEAD:snapshots/eu.json", "snapshots/eu.json", cwd=work)
+    assert by_file.stdout.startswith("1 asset key change(s)")
+    assert "eu/salesforce/opportunity -> eu/salesforce/opps" in by_file.stdout
+    missing = run_cli("diff", "--profile", "uk", cwd=work)
+    assert missing.code == 2 and "no profile 'uk'" in missing.stderr
+
+
+def test_generate_names_the_profile_whose_snapshot_changed(tmp_path: Path) -> None:
+    work = committed_workspaces(tmp_path)
+    rename_table(work / "snapshots" / "eu.json", "opportunity", "opps")
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    assert (
+        "Fivetran changes since HEAD: 1 asset key change(s) "
+        "(`fivetran-codegen diff --profile eu` lists them)."
+    ) in run.stderr
+    assert run.stderr.count("Fivetran changes") == 1
+
+
+def test_a_base_package_left_behind_by_profiles_is_pointed_out(tmp_path: Path) -> None:
+    work = workspaces_project(tmp_path)
+    assert run_cli("generate", "--snapshot", "snapshots/us.json", cwd=work).code == 0
+    assert (work / "fivetran_defs" / "_manifest.json").is_file()  # the base table's package
+    run = run_cli("generate", "--check", cwd=work)
+    assert "warning: " in run.stderr and "fivetran_defs was generated from the base table" in (
+        run.stderr
+    )
+    shutil.rmtree(work / "fivetran_defs")
+    assert "base table" not in run_cli("generate", cwd=work).stderr
+
+
+def test_a_job_without_connections_or_groups_is_a_config_error(tmp_path: Path) -> None:
+    work = project(
+        tmp_path, '[[tool.fivetran-codegen.jobs]]\nname = "nightly"\ncron = "0 2 * * *"\n'
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "job 'nightly' selects nothing" in run.stderr
+    assert "[tool.fivetran-codegen.jobs[0]]" in run.stderr and 'connections = ["*"]' in run.stderr
+    assert not (work / "fivetran_defs").exists()

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from click.core import ParameterSource
 from fivetran_codegen_runtime import __version__
 from fivetran_codegen_runtime.client import DEFAULT_API_URL, FivetranClient
 from fivetran_codegen_runtime.credentials import KEY_VARS, SECRET_VARS, Credentials
@@ -37,10 +36,12 @@ from fivetran_codegen import (
     change_summary,
     config,
     diff_report,
+    diff_targets,
     pipeline,
     snapshot_diff,
     snapshot_file,
     snapshot_source,
+    workspaces,
 )
 from fivetran_codegen.crawl import CrawlOptions, CrawlReport, crawl
 from fivetran_codegen.errors import (
@@ -97,14 +98,19 @@ def _fail(exc: FivetranCodegenError) -> NoReturn:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("fivetran_snapshot.json"),
-    show_default=True,
-    help="Where to write the snapshot.",
+    help="Where to write the snapshot [default: [tool.fivetran-codegen].snapshot, else "
+    "fivetran_snapshot.json].",
 )
 @click.option(
     "--profile",
-    help="A workspace profile of [tool.fivetran-codegen.profiles]: its snapshot path, selection "
-    "and credential variables.",
+    help="Only this workspace profile ([tool.fivetran-codegen.profiles.NAME]) [default: every "
+    "profile, when the config defines some].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The pyproject.toml to read [default: the nearest one at or above the working directory].",
 )
 @click.option(
     "--api-url",
@@ -163,8 +169,9 @@ def _fail(exc: FivetranCodegenError) -> NoReturn:
     "--no-progress", is_flag=True, help="No progress bars (they only show on a terminal anyway)."
 )
 def snapshot(
-    output: Path,
+    output: Path | None,
     profile: str | None,
+    config_path: Path | None,
     api_url: str,
     concurrency: int,
     include: tuple[str, ...],
@@ -178,49 +185,70 @@ def snapshot(
 ) -> None:
     """Read the workspace through the Fivetran API into a reviewable snapshot file.
 
-    Credentials come from FIVETRAN_API_KEY and FIVETRAN_API_SECRET (a --profile may name
-    others). The file is written atomically: a failed run leaves the previous snapshot as it was.
+    The snapshot path, include/exclude and credential variables come from
+    [tool.fivetran-codegen] (FIVETRAN_API_KEY and FIVETRAN_API_SECRET by default); with
+    profiles, every profile's workspace is read into its own file. Each file is written
+    atomically: a failed run leaves the previous snapshot as it was.
     """
     with _reported_errors():
-        key_vars: tuple[str, ...] = KEY_VARS
-        secret_vars: tuple[str, ...] = SECRET_VARS
-        if profile is not None:
-            settings = config.load(None, cwd=Path.cwd(), profile=profile)
-            if (
-                click.get_current_context().get_parameter_source("output")
-                is ParameterSource.DEFAULT
-            ):
-                output = settings.snapshot
-            include = include or settings.selection.include
-            exclude = exclude or settings.selection.exclude
-            key_vars, secret_vars = (settings.api_key_env,), (settings.api_secret_env,)
-        options = CrawlOptions(
-            selection=check(Selection(include=include, exclude=exclude)),
-            concurrency=concurrency,
-            columns=columns,
-            columns_budget=columns_budget,
+        cwd = Path.cwd()
+        chosen = (
+            [config.load(config_path, cwd=cwd)]  # -o names one file: the base workspace's
+            if output is not None and profile is None
+            else config.load_selected(config_path, cwd=cwd, profile=profile)
         )
-        client = FivetranClient(
-            Credentials.from_env(key_vars=key_vars, secret_vars=secret_vars),
-            api_url=api_url,
-            pool_size=concurrency,
-            timeout=request_timeout,
-            retry=RetryPolicy(max_attempts=max_attempts),
-        )
-        _take_snapshot(client, options, output, as_json=as_json, progress=not no_progress)
+        if output is not None:
+            chosen = [config.with_paths(chosen[0], snapshot=output, output=None)]
+        # Every workspace's credentials are read before the first call: a missing variable
+        # for the second profile must not surface after the first snapshot was taken.
+        targets = [(settings, _credentials(settings)) for settings in chosen]
+        summaries: dict[str, dict[str, Any]] = {}
+        for settings, credentials in targets:
+            if len(targets) > 1:
+                click.echo(f"Profile {settings.profile}:", err=True)
+            selection = Selection(
+                include=include or settings.selection.include,
+                exclude=exclude or settings.selection.exclude,
+            )
+            options = CrawlOptions(check(selection), concurrency, columns, columns_budget)
+            client = FivetranClient(
+                credentials,
+                api_url=api_url,
+                pool_size=concurrency,
+                timeout=request_timeout,
+                retry=RetryPolicy(max_attempts=max_attempts),
+            )
+            summaries[str(settings.profile)] = _take_snapshot(
+                client, options, settings.snapshot, progress=not no_progress
+            )
+        if as_json:
+            several = {"profiles": summaries} if len(summaries) > 1 else None
+            document = several or next(iter(summaries.values()))
+            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _credentials(settings: config.Config) -> Credentials:
+    """A workspace's key and secret from its variables; the default names keep the Terraform
+    provider's spellings as fallbacks."""
+    default = settings.api_key_env == KEY_VARS[0] and settings.api_secret_env == SECRET_VARS[0]
+    if default:
+        return Credentials.from_env()
+    return Credentials.from_env(
+        key_vars=(settings.api_key_env,), secret_vars=(settings.api_secret_env,)
+    )
 
 
 def _take_snapshot(
-    client: FivetranClient, options: CrawlOptions, output: Path, *, as_json: bool, progress: bool
-) -> CrawlReport:
+    client: FivetranClient, options: CrawlOptions, output: Path, *, progress: bool
+) -> dict[str, Any]:
+    """Crawl, write the file, print the human summary; the machine one is returned."""
     with client:
         result = crawl(client, options, reporter(progress))
     written = atomic.write_text(output, snapshot_file.dumps(result.snapshot))
-    _print_summary(result, output, written, as_json)
-    return result
+    return _print_summary(result, output, written)
 
 
-def _print_summary(result: CrawlReport, output: Path, written: bool, as_json: bool) -> None:
+def _print_summary(result: CrawlReport, output: Path, written: bool) -> dict[str, Any]:
     snap = result.snapshot
     summary = {
         "output": str(output),
@@ -235,8 +263,6 @@ def _print_summary(result: CrawlReport, output: Path, written: bool, as_json: bo
         "retries": result.retries,
         "elapsed_seconds": round(result.elapsed_seconds, 3),
     }
-    if as_json:
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     state = "written" if written else "unchanged"
@@ -253,6 +279,7 @@ def _print_summary(result: CrawlReport, output: Path, written: bool, as_json: bo
         f"  {result.api_calls} API calls, {result.retries} retries, {result.elapsed_seconds:.1f}s"
     )
     click.echo("\n".join(lines), err=True)
+    return summary
 
 
 @main.command()
@@ -305,11 +332,16 @@ def generate(
     Exit codes: 0 done (with --check: up to date); 1 with --check: out of date; 2 an error.
     """
     try:
-        if profile is not None or snapshot_path is not None or output is not None:
-            chosen = [config.load(config_path, cwd=Path.cwd(), profile=profile)]
+        if profile is None and (snapshot_path is not None or output is not None):
+            chosen = [config.load(config_path, cwd=Path.cwd())]
         else:
-            chosen = config.load_all(config_path, cwd=Path.cwd())
+            chosen = config.load_selected(config_path, cwd=Path.cwd(), profile=profile)
         chosen = [config.with_paths(c, snapshot=snapshot_path, output=output) for c in chosen]
+        if len(chosen) > 1:
+            base = config.load(config_path, cwd=Path.cwd())
+            orphaned = workspaces.orphaned_base_package(base, chosen)
+            if orphaned:
+                click.echo(f"warning: {orphaned}", err=True)
         results = pipeline.run_all(chosen, check=check, force=force, use_cache=not no_cache)
     except FivetranCodegenError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -338,32 +370,60 @@ def generate(
     help="The pyproject.toml whose settings shape the asset keys [default: the nearest one].",
 )
 @click.option(
+    "--profile",
+    help="Only this workspace profile ([tool.fivetran-codegen.profiles.NAME]) [default: every "
+    "profile, or the one whose snapshot OLD or NEW names].",
+)
+@click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 0 when nothing changed, 2 when something did, 1 on error (as terraform plan).",
 )
 def diff_command(
-    old: str, new: str | None, fmt: str, config_path: Path | None, detailed_exitcode: bool
+    old: str,
+    new: str | None,
+    fmt: str,
+    config_path: Path | None,
+    profile: str | None,
+    detailed_exitcode: bool,
 ) -> None:
     """What changed for Dagster between two snapshots (offline).
 
     OLD and NEW are snapshot files or git revisions (`HEAD`, `main`, `REV:path`). OLD defaults
     to HEAD, NEW to the project's snapshot file: `fivetran-codegen diff` shows what a fresh
-    snapshot changes against the committed one.
+    snapshot changes against the committed one (for every profile, when there are profiles).
     """
     try:
-        settings = config.load(config_path, cwd=Path.cwd())
-        new_snapshot, _ = snapshot_source.load(
-            new or str(settings.snapshot), default_file=settings.snapshot
-        )
-        old_snapshot, _ = snapshot_source.load(old, default_file=settings.snapshot)
-        changes = snapshot_diff.compare(old_snapshot, new_snapshot, settings)
+        cwd = Path.cwd()
+        workspaces = config.load_selected(config_path, cwd=cwd, profile=profile)
+        if len(workspaces) > 1:
+            base = config.load(config_path, cwd=cwd)
+            workspaces = diff_targets.choose(workspaces, base, old, new, cwd=cwd)
+        diffs = [(w, _diff_one(w, old, new)) for w in workspaces]
     except FivetranCodegenError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1 if detailed_exitcode else 2)
-    click.echo(diff_report.render(changes, fmt), nl=False)
-    if detailed_exitcode and not changes.empty:
+    if len(diffs) == 1:
+        click.echo(diff_report.render(diffs[0][1], fmt), nl=False)
+    else:
+        named = [(str(w.profile), d) for w, d in diffs]
+        click.echo(diff_report.render_several(named, fmt), nl=False)
+    if detailed_exitcode and not all(d.empty for _, d in diffs):
         sys.exit(2)
+
+
+def _diff_one(settings: config.Config, old: str, new: str | None) -> snapshot_diff.SnapshotDiff:
+    default = settings.snapshot
+    if new is None and not default.is_file():
+        raise SnapshotFileError(
+            "no snapshot file to compare",
+            where=str(default),
+            hint="run diff in the project's directory, take a snapshot with "
+            "`fivetran-codegen snapshot`, or name both: fivetran-codegen diff OLD NEW",
+        )
+    new_snapshot, _ = snapshot_source.load(new or str(default), default_file=default)
+    old_snapshot, _ = snapshot_source.load(old, default_file=default)
+    return snapshot_diff.compare(old_snapshot, new_snapshot, settings)
 
 
 def _report_generate(settings: config.Config, result: pipeline.Result, *, check: bool) -> None:
@@ -378,19 +438,17 @@ def _report_generate(settings: config.Config, result: pipeline.Result, *, check:
             click.echo(difference.diff, nl=False)
         if result.differences:
             kinds = ", ".join(f"{d.kind} {where.name}/{d.path}" for d in result.differences)
-            click.echo(
-                f"{where} is out of date: {kinds}\n  hint: run `fivetran-codegen generate`",
-                err=True,
-            )
+            click.echo(f"{where} is out of date: {kinds}\n  hint: {_check_hint(result)}", err=True)
         else:
             click.echo(f"{where} is up to date ({len(plan.connections)} connections).", err=True)
         return
     if result.changed:
         changes = change_summary.summarize(result.output, result.snapshot, settings)
         if changes.fivetran:
+            profile = f" --profile {settings.profile}" if settings.profile else ""
             click.echo(
                 f"Fivetran changes since {change_summary.BASE_REVISION}: {changes.fivetran} "
-                "(`fivetran-codegen diff` lists them).",
+                f"(`fivetran-codegen diff{profile}` lists them).",
                 err=True,
             )
         if changes.code:
@@ -401,6 +459,19 @@ def _report_generate(settings: config.Config, result: pipeline.Result, *, check:
         + (f", {len(result.output.removed)} removed" if result.output.removed else "")
         + ".",
         err=True,
+    )
+
+
+def _check_hint(result: pipeline.Result) -> str:
+    """What to run: `generate`, unless it would refuse (hand edits outside function bodies)."""
+    problems = result.output.problems
+    if not problems:
+        return "run `fivetran-codegen generate`"
+    edited = ", ".join(f"{result.plan.package}/{p.path}" for p in problems)
+    return (
+        f"{edited} was edited by hand outside the asset function bodies, so `generate` would "
+        "refuse: move that code into a function body or a module of your own and run "
+        "`fivetran-codegen generate`, or discard the edits with `fivetran-codegen generate --force`"
     )
 
 

@@ -11,6 +11,7 @@ import difflib
 import keyword
 import re
 import sys
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -142,6 +143,14 @@ def load_all(path: Path | None, *, cwd: Path) -> list[Config]:
     return [parse(section, source=source, root=root, profile=name) for name in names]
 
 
+def load_selected(path: Path | None, *, cwd: Path, profile: str | None) -> list[Config]:
+    """The workspaces a command works on: the one `--profile` names, else every profile, else
+    the one config (a file without profiles)."""
+    if profile is not None:
+        return [load(path, cwd=cwd, profile=profile)]
+    return load_all(path, cwd=cwd)
+
+
 def profile_names(section: Any) -> list[str]:
     profiles = section.get("profiles", {}) if isinstance(section, dict) else {}
     return sorted(profiles) if isinstance(profiles, dict) else []
@@ -162,8 +171,25 @@ def read_section(path: Path | None, *, cwd: Path) -> tuple[dict[str, Any], str, 
         ) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read it: {exc}", where=str(path)) from None
-    section = document.get("tool", {}).get("fivetran-codegen", {})
-    return section, str(path), path.parent
+    tools = document.get("tool", {})
+    if "fivetran-codegen" not in tools and isinstance(tools, dict):
+        _refuse_misspelled_table(tools, path)
+    return tools.get("fivetran-codegen", {}), str(path), path.parent
+
+
+def _refuse_misspelled_table(tools: Mapping[str, Any], path: Path) -> None:
+    """`[tool.fivetran_codegen]` and the like would otherwise be ignored without a word, and
+    every setting in it silently lost."""
+    for name in sorted(tools):
+        if name != "fivetran-codegen" and (
+            re.sub(r"[^a-z]", "", name.lower()) == "fivetrancodegen"
+            or difflib.get_close_matches(name, ["fivetran-codegen"], n=1, cutoff=0.85)
+        ):
+            raise ConfigError(
+                f"[tool.{_quote(name)}] is not read by fivetran-codegen",
+                where=str(path),
+                hint="name the table [tool.fivetran-codegen]",
+            )
 
 
 def parse(section: Any, *, source: str, root: Path, profile: str | None = None) -> Config:
@@ -171,6 +197,9 @@ def parse(section: Any, *, source: str, root: Path, profile: str | None = None) 
     table = where.table(section)
     where.known(table, _TOP_KEYS + _ASSET_KEYS)
     if profile is not None:
+        # The base table on its own first, so an error in what the profiles share is reported
+        # where it was written, not under the profile that inherited it.
+        parse(section, source=source, root=root)
         table, where = _with_profile(table, where, profile)
     assets = _asset_settings(table, where, AssetSettings())
     connections = where.sub("connections").table(table.get("connections", {}))
@@ -243,16 +272,19 @@ def _jobs(value: Any, where: _Where) -> tuple[JobConfig, ...]:
                 where=job.at("cron"),
                 hint='e.g. cron = "0 6 * * *"',
             )
-        timezone = section.get("timezone")
-        if timezone is not None and not isinstance(timezone, str):
+        timezone = _timezone(section.get("timezone"), job)
+        connections, groups = job.strings(section, "connections"), job.strings(section, "groups")
+        if not connections and not groups:
             raise ConfigError(
-                "timezone must be a string such as 'Europe/Berlin'", where=job.at("timezone")
+                f"job {name!r} selects nothing: it has neither connections nor groups",
+                where=job.at(""),
+                hint='add connections = ["*"] for every connection, or name some connections or groups',
             )
         jobs.append(
             JobConfig(
                 name=name,
-                connections=job.strings(section, "connections"),
-                groups=job.strings(section, "groups"),
+                connections=connections,
+                groups=groups,
                 cron=cron,
                 timezone=timezone,
             )
@@ -262,6 +294,29 @@ def _jobs(value: Any, where: _Where) -> tuple[JobConfig, ...]:
         if names.count(name) > 1:
             raise ConfigError(f"two jobs are named {name!r}", where=where.at("jobs"))
     return tuple(jobs)
+
+
+def _timezone(value: Any, where: _Where) -> str | None:
+    """An IANA time zone name, checked as Dagster checks it when the schedule loads (zoneinfo,
+    with the tzdata package Dagster depends on), so a typo fails here and not at deploy time."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(
+            "timezone must be a string such as 'Europe/Berlin'", where=where.at("timezone")
+        )
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
+        raise ConfigError(
+            f"timezone {value!r} is not a time zone name",
+            where=where.at("timezone"),
+            hint=f"did you mean {close[0]!r}?"
+            if close
+            else "use an IANA name such as 'Europe/Berlin' or 'UTC'",
+        ) from None
+    return value
 
 
 def _resource_key(table: Mapping[str, Any], where: _Where) -> str:

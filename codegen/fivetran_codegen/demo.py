@@ -7,6 +7,7 @@ an external sync seen by the sensor. Everything talks HTTP to the simulator on 1
 from __future__ import annotations
 
 import importlib
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -47,9 +48,20 @@ def run(directory: Path, echo: Echo) -> None:
         _sensor(package, workspace, sim, echo)
     echo(
         f"\nNext: edit the function body at the end of {package_dir}/connections/{MATERIALIZED}.py,"
-        f" then `cd {directory} && fivetran-codegen generate`: your edit is kept."
-        f" `dagster dev -m {PACKAGE}` (with FIVETRAN_API_KEY/SECRET set) shows the assets."
+        f" then `cd {directory} && {_command('fivetran-codegen')} generate`: your edit is kept."
+        f" `{_command('dagster')} dev -m {PACKAGE}` (with FIVETRAN_API_KEY/SECRET set) shows"
+        " the assets."
     )
+
+
+def _command(name: str) -> str:
+    """How to run one of this environment's scripts from anywhere: its bare name when the
+    shell finds this one, else its full path (a virtualenv that is not activated)."""
+    ours = Path(sys.executable).parent / name
+    found = shutil.which(name)
+    if found is not None and Path(found).resolve() == ours.resolve():
+        return name
+    return str(ours) if ours.exists() else name
 
 
 def _snapshot(sim: FivetranSimulator, path: Path, echo: Echo) -> None:

@@ -33,22 +33,34 @@ def summary(diff: SnapshotDiff) -> str:
     return ", ".join(f"{n} {what}" for n, what in parts if n)
 
 
-def render(diff: SnapshotDiff, fmt: str) -> str:
+def render(diff: SnapshotDiff, fmt: str, *, workspace: str | None = None) -> str:
+    """One workspace's changes; `workspace` names it when several are shown together."""
     if fmt == "json":
-        return (
-            json.dumps({"summary": summary(diff), **asdict(diff)}, indent=2, sort_keys=True) + "\n"
-        )
+        return json.dumps(_document(diff), indent=2, sort_keys=True) + "\n"
     code = _code if fmt == "markdown" else _plain
     sections = _sections(diff, code)
     if fmt == "markdown":
-        lines = ["### Fivetran changes for Dagster", "", summary(diff) + "."]
-        for title, items in sections:
-            lines += ["", f"**{title}**", "", *(f"- {item}" for item in items)]
+        title = "### Fivetran changes for Dagster" + (f": {code(workspace)}" if workspace else "")
+        lines = [title, "", summary(diff) + "."]
+        for heading, items in sections:
+            lines += ["", f"**{heading}**", "", *(f"- {item}" for item in items)]
         return "\n".join(lines) + "\n"
-    lines = [summary(diff)]
-    for title, items in sections:
-        lines += [f"{title}:", *(f"  {item}" for item in items)]
+    lines = [f"{workspace}: {summary(diff)}" if workspace else summary(diff)]
+    for heading, items in sections:
+        lines += [f"{heading}:", *(f"  {item}" for item in items)]
     return "\n".join(lines) + "\n"
+
+
+def render_several(diffs: Sequence[tuple[str, SnapshotDiff]], fmt: str) -> str:
+    """Several workspaces (profiles), each under its name; JSON: `{"profiles": {name: ...}}`."""
+    if fmt == "json":
+        document = {"profiles": {name: _document(diff) for name, diff in diffs}}
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"
+    return "\n".join(render(diff, fmt, workspace=name) for name, diff in diffs)
+
+
+def _document(diff: SnapshotDiff) -> dict[str, object]:
+    return {"summary": summary(diff), **asdict(diff)}
 
 
 def _sections(diff: SnapshotDiff, code: _Code) -> list[tuple[str, list[str]]]:

@@ -49,7 +49,8 @@ def format_sources(sources: Mapping[str, str]) -> dict[str, str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")
         result = subprocess.run(
-            [ruff_binary(), "format", *_SETTINGS, "--no-cache", "--quiet", "."],
+            # Not --quiet: it silences the parse error that says what went wrong.
+            [ruff_binary(), "format", *_SETTINGS, "--no-cache", "."],
             cwd=root,
             capture_output=True,
             text=True,

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fivetran_codegen import generate, plan, sink, snapshot_file
+from fivetran_codegen import generate, plan, sink, snapshot_file, workspaces
 from fivetran_codegen.config import Config
-from fivetran_codegen.errors import GenerateError
 from fivetran_codegen.model import Snapshot
 
 
@@ -41,27 +40,11 @@ def run_all(
             plan.build(snapshot, config, snapshot_name=_display_name(config))
             for snapshot, config in zip(snapshots, configs, strict=True)
         ]
-    _check_keys_across(configs, plans)
+    workspaces.check_distinct(configs, plans)
     return [
         _finish(config, snapshot, render_plan, check=check, force=force, use_cache=use_cache)
         for config, snapshot, render_plan in zip(configs, snapshots, plans, strict=True)
     ]
-
-
-def _check_keys_across(configs: list[Config], plans: list[plan.RenderPlan]) -> None:
-    owners: dict[tuple[str, ...], str] = {}
-    for config, render_plan in zip(configs, plans, strict=True):
-        name = config.profile or config.package
-        for connection in render_plan.connections:
-            for spec in connection.specs:
-                other = owners.setdefault(spec.key, name)
-                if other != name:
-                    raise GenerateError(
-                        f"the asset key {list(spec.key)!r} is generated for workspace {other!r} "
-                        f"and for workspace {name!r} (connection {connection.name!r})",
-                        where=f"{config.source}: [tool.fivetran-codegen.profiles]",
-                        hint='give each profile its own key_prefix (e.g. key_prefix = ["eu"])',
-                    )
 
 
 def _finish(

@@ -212,12 +212,35 @@ def _schema_error(document: Any, source: str, path: str) -> SnapshotFileError:
     """Word a rejection with jsonschema (slow, so only once the fast reader said no)."""
     validator = jsonschema.Draft202012Validator(json_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    message = _short(error.message) if error is not None else "unexpected value"
+    if error is None:
+        return SnapshotFileError(
+            "does not follow the snapshot schema: unexpected value", where=f"{source} at {path}"
+        )
+    leaves = _deepest(error)
+    message = "; ".join(dict.fromkeys(_short(e.message) for e in leaves))
     return SnapshotFileError(
         f"does not follow the snapshot schema: {message}",
-        where=f"{source} at {error.json_path if error is not None else path}",
+        where=f"{source} at {leaves[0].json_path}",
         hint="take the snapshot again with `fivetran-codegen snapshot` rather than editing it",
     )
+
+
+def _deepest(
+    error: jsonschema.exceptions.ValidationError,
+) -> list[jsonschema.exceptions.ValidationError]:
+    """The errors that say what is wrong, not where a choice failed: for `oneOf: [null, {...}]`
+    jsonschema reports the whole object (a dump of it) with the real reasons (a misspelled key:
+    one required property missing, one unexpected) inside; those, at the deepest path."""
+    leaves, pending = [], [error]
+    while pending:
+        current = pending.pop()
+        if current.context:
+            pending.extend(current.context)
+        else:
+            leaves.append(current)
+    depth = max(len(e.absolute_path) for e in leaves)
+    deepest = [e for e in leaves if len(e.absolute_path) == depth]
+    return sorted(deepest, key=lambda e: (e.json_path, str(e.validator), e.message))
 
 
 def _check_version(document: Any, source: str) -> None:

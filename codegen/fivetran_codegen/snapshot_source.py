@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def load(argument: str, *, default_file: Path) -> tuple[Snapshot, str]:
             hint="name an existing file, or a revision such as HEAD or main",
         )
     done = _git_show(revision, target)
-    label = f"{revision}:{target.as_posix()}"
+    label = f"{revision}:{_shown(target)}"
     if done is None:
         raise SnapshotFileError(
             "git is not installed (or did not answer), so a revision cannot be read",
@@ -35,13 +36,47 @@ def load(argument: str, *, default_file: Path) -> tuple[Snapshot, str]:
             hint="give the old snapshot as a file instead",
         )
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise SnapshotFileError(
-            f"neither a file nor a snapshot at a git revision: {message[-1] if message else 'git failed'}",
-            where=label,
-            hint="name an existing file, or a revision where the snapshot is committed (e.g. HEAD, main)",
-        )
+        raise _git_error(done.stderr.decode("utf-8", "replace"), revision, target, label)
     return snapshot_file.loads(done.stdout, source=label), label
+
+
+def _git_error(stderr: str, revision: str, target: Path, label: str) -> SnapshotFileError:
+    """git's refusal, said in terms of snapshots: which of the three usual causes it is."""
+    lines = stderr.strip().splitlines()
+    said = lines[-1] if lines else "git failed"
+    if "not a git repository" in said:
+        return SnapshotFileError(
+            f"{revision!r} is not a file, and this is not a git repository",
+            where=label,
+            hint="give the old snapshot as a file: fivetran-codegen diff OLD.json NEW.json",
+        )
+    if "exists on disk, but not in" in said or "does not exist in" in said:
+        return SnapshotFileError(
+            f"{_shown(target)} is not committed at {revision}",
+            where=label,
+            hint="commit the snapshot first (a first snapshot has nothing to compare with), "
+            "or compare two files: fivetran-codegen diff OLD.json NEW.json",
+        )
+    if "invalid object name" in said or "unknown revision" in said or "bad revision" in said:
+        return SnapshotFileError(
+            f"neither a file nor a git revision: {revision!r}",
+            where=label,
+            hint="name a snapshot file, or a branch, tag or commit (a new repository has no "
+            "HEAD until its first commit)",
+        )
+    return SnapshotFileError(
+        f"cannot read the snapshot at a git revision: {said}",
+        where=label,
+        hint="name an existing file, or a revision where the snapshot is committed (e.g. HEAD)",
+    )
+
+
+def _shown(path: Path) -> str:
+    """The path as the user would write it: relative to the working directory when inside it."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def committed_if_changed(path: Path, revision: str = "HEAD") -> bytes | None:
