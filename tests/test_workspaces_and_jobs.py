@@ -187,28 +187,49 @@ def workspaces_project(tmp_path: Path, extra: str = "") -> Path:
     return work
 
 
-def test_base_table_jobs_would_repeat_in_every_profile_and_are_refused(tmp_path: Path) -> None:
-    work = workspaces_project(
-        tmp_path,
-        '\n[[tool.fivetran-codegen.jobs]]\nname = "crm_daily"\nconnections = ["salesforce"]\n'
-        'cron = "0 6 * * *"\n',
-    )
+def test_jobs_belong_to_profiles_and_their_names_to_one_profile(tmp_path: Path) -> None:
+    job = 'name = "crm_daily"\nconnections = ["salesforce"]\ncron = "0 6 * * *"\n'
+    work = workspaces_project(tmp_path, f"\n[[tool.fivetran-codegen.jobs]]\n{job}")
     run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "[tool.fivetran-codegen].jobs: jobs in the base table" in run.stderr
+    assert "[[tool.fivetran-codegen.profiles.<name>.jobs]]" in run.stderr
+    assert not (work / "expected").exists()
+
+    both = workspaces_project(
+        tmp_path / "both",
+        f"\n[[tool.fivetran-codegen.profiles.us.jobs]]\n{job}"
+        f"\n[[tool.fivetran-codegen.profiles.eu.jobs]]\n{job}",
+    )
+    run = run_cli("generate", cwd=both)
     assert run.code == 2
     assert "the job 'crm_daily' is generated for workspace 'eu' and for workspace 'us'" in (
         run.stderr
     )
-    assert "[[tool.fivetran-codegen.profiles.<name>.jobs]]" in run.stderr
-    assert not (work / "expected").exists()
-    # the same job under one profile is fine, and loads
-    text = (work / "pyproject.toml").read_text()
-    text = text.replace(
-        "[[tool.fivetran-codegen.jobs]]", "[[tool.fivetran-codegen.profiles.eu.jobs]]"
+    assert "names of their own" in run.stderr
+    assert not (both / "expected").exists()
+
+    fixed = workspaces_project(
+        tmp_path / "fixed",
+        f"\n[[tool.fivetran-codegen.profiles.us.jobs]]\n{job.replace('crm_daily', 'us_crm')}"
+        f"\n[[tool.fivetran-codegen.profiles.eu.jobs]]\n{job.replace('crm_daily', 'eu_crm')}",
     )
-    (work / "pyproject.toml").write_text(text)
-    assert run_cli("generate", cwd=work).code == 0
-    assert "crm_daily" in (work / "expected" / "fivetran_eu" / "__init__.py").read_text()
-    assert "crm_daily" not in (work / "expected" / "fivetran_us" / "__init__.py").read_text()
+    assert run_cli("generate", cwd=fixed).code == 0
+    eu_init = (fixed / "expected" / "fivetran_eu" / "__init__.py").read_text()
+    assert "eu_crm" in eu_init and "us_crm" not in eu_init
+
+
+def test_a_job_that_selects_no_connection_names_its_profile(tmp_path: Path) -> None:
+    work = workspaces_project(
+        tmp_path,
+        '\n[[tool.fivetran-codegen.profiles.eu.jobs]]\nname = "j"\nconnections = ["nope*"]\n',
+    )
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert (
+        "[tool.fivetran-codegen.profiles.eu.jobs[0]]: job 'j' selects no generated connection"
+        in (run.stderr)
+    )
 
 
 def test_two_profiles_on_one_resource_key_are_refused(tmp_path: Path) -> None:
@@ -390,14 +411,67 @@ def test_generate_names_the_profile_whose_snapshot_changed(tmp_path: Path) -> No
 
 def test_a_base_package_left_behind_by_profiles_is_pointed_out(tmp_path: Path) -> None:
     work = workspaces_project(tmp_path)
-    assert run_cli("generate", "--snapshot", "snapshots/us.json", cwd=work).code == 0
-    assert (work / "fivetran_defs" / "_manifest.json").is_file()  # the base table's package
+    profiles = (work / "pyproject.toml").read_text()
+    shutil.copy(work / "snapshots" / "us.json", work / "fivetran_snapshot.json")
+    (work / "pyproject.toml").write_text("[tool.fivetran-codegen]\n")  # before profiles
+    assert run_cli("generate", cwd=work).code == 0
+    assert (work / "fivetran_defs" / "_manifest.json").is_file()
+    (work / "pyproject.toml").write_text(profiles)
     run = run_cli("generate", "--check", cwd=work)
     assert "warning: " in run.stderr and "fivetran_defs was generated from the base table" in (
         run.stderr
     )
     shutil.rmtree(work / "fivetran_defs")
     assert "base table" not in run_cli("generate", cwd=work).stderr
+
+
+def test_paths_on_the_command_line_need_a_profile_when_there_are_profiles(
+    sim: FivetranSimulator, tmp_path: Path
+) -> None:
+    work = workspaces_project(tmp_path)
+    for args in (("generate", "--out", "elsewhere"), ("snapshot", "-o", "x.json")):
+        run = run_cli(*args, cwd=work, sim=sim)
+        assert run.code == 2, run.stderr
+        assert "the config defines profiles (eu, us)" in run.stderr
+        assert "add --profile NAME" in run.stderr
+    assert not (work / "elsewhere").exists() and not (work / "x.json").exists()
+    one = run_cli("generate", "--profile", "us", "--out", "elsewhere", cwd=work)
+    assert one.code == 0, one.stderr
+    assert (work / "elsewhere" / "__init__.py").is_file()
+
+
+def test_generate_heads_each_profiles_report(tmp_path: Path) -> None:
+    run = run_cli("generate", cwd=workspaces_project(tmp_path))
+    assert run.code == 0, run.stderr
+    lines = run.stderr.splitlines()
+    eu, us = lines.index("Profile eu:"), lines.index("Profile us:")
+    assert eu < us
+    assert "fivetran_eu" in "\n".join(lines[eu:us]) and "fivetran_us" in "\n".join(lines[us:])
+
+
+def test_missing_credentials_name_the_profile(sim: FivetranSimulator, tmp_path: Path) -> None:
+    work = workspaces_project(tmp_path)
+    env = {**profile_env(sim), "FIVETRAN_EU_API_KEY": ""}
+    run = run_cli("snapshot", "--no-progress", cwd=work, env=env)
+    assert run.code == 2
+    assert "environment (profile 'eu'): no Fivetran credentials: FIVETRAN_EU_API_KEY" in run.stderr
+
+
+def test_diff_shows_a_profile_added_since_as_all_new(tmp_path: Path) -> None:
+    work = committed_workspaces(tmp_path)
+    pyproject = work / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.fivetran-codegen.profiles.apac]\nsnapshot = "snapshots/apac.json"\n'
+        'output = "expected/fivetran_apac"\nkey_prefix = ["apac"]\nresource_key = "fivetran_apac"\n'
+    )
+    shutil.copy(work / "snapshots" / "us.json", work / "snapshots" / "apac.json")
+    run = run_cli("diff", "--detailed-exitcode", cwd=work)
+    assert run.code == 2, run.stderr
+    assert "apac: 7 connection(s) added" in run.stdout  # all of its snapshot is new
+    assert "eu: no changes for Dagster" in run.stdout
+    alone = run_cli("diff", "--profile", "apac", cwd=work)
+    assert alone.code == 2 and "snapshots/apac.json is not committed at HEAD" in alone.stderr
 
 
 def test_a_job_without_connections_or_groups_is_a_config_error(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -48,6 +49,7 @@ from fivetran_codegen.errors import (
     ConfigError,
     GenerateError,
     SnapshotFileError,
+    SnapshotNotCommittedError,
     UsageError,
     UserCodeError,
 )
@@ -191,13 +193,9 @@ def snapshot(
     atomically: a failed run leaves the previous snapshot as it was.
     """
     with _reported_errors():
-        cwd = Path.cwd()
-        chosen = (
-            [config.load(config_path, cwd=cwd)]  # -o names one file: the base workspace's
-            if output is not None and profile is None
-            else config.load_selected(config_path, cwd=cwd, profile=profile)
-        )
+        chosen = config.load_selected(config_path, cwd=Path.cwd(), profile=profile)
         if output is not None:
+            _one_workspace(chosen, "-o/--output")
             chosen = [config.with_paths(chosen[0], snapshot=output, output=None)]
         # Every workspace's credentials are read before the first call: a missing variable
         # for the second profile must not surface after the first snapshot was taken.
@@ -227,15 +225,31 @@ def snapshot(
             click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+def _one_workspace(chosen: list[config.Config], options: str) -> None:
+    """Options that name one file or folder need one workspace: with profiles, a --profile."""
+    if len(chosen) > 1:
+        names = ", ".join(str(c.profile) for c in chosen)
+        raise UsageError(
+            f"{options} name one workspace's files, and the config defines profiles ({names})",
+            where=chosen[0].source,
+            hint="add --profile NAME, or set the paths in [tool.fivetran-codegen.profiles.NAME]",
+        )
+
+
 def _credentials(settings: config.Config) -> Credentials:
     """A workspace's key and secret from its variables; the default names keep the Terraform
     provider's spellings as fallbacks."""
     default = settings.api_key_env == KEY_VARS[0] and settings.api_secret_env == SECRET_VARS[0]
-    if default:
-        return Credentials.from_env()
-    return Credentials.from_env(
-        key_vars=(settings.api_key_env,), secret_vars=(settings.api_secret_env,)
-    )
+    try:
+        if default:
+            return Credentials.from_env()
+        return Credentials.from_env(
+            key_vars=(settings.api_key_env,), secret_vars=(settings.api_secret_env,)
+        )
+    except CredentialsError as exc:
+        if settings.profile is not None:
+            exc.where = f"{exc.where} (profile {settings.profile!r})"
+        raise
 
 
 def _take_snapshot(
@@ -332,12 +346,11 @@ def generate(
     Exit codes: 0 done (with --check: up to date); 1 with --check: out of date; 2 an error.
     """
     try:
-        if profile is None and (snapshot_path is not None or output is not None):
-            chosen = [config.load(config_path, cwd=Path.cwd())]
-        else:
-            chosen = config.load_selected(config_path, cwd=Path.cwd(), profile=profile)
+        chosen = config.load_selected(config_path, cwd=Path.cwd(), profile=profile)
+        if snapshot_path is not None or output is not None:
+            _one_workspace(chosen, "--snapshot/--out")
         chosen = [config.with_paths(c, snapshot=snapshot_path, output=output) for c in chosen]
-        if len(chosen) > 1:
+        if profile is None and chosen[0].profile is not None:  # every profile, generated
             base = config.load(config_path, cwd=Path.cwd())
             orphaned = workspaces.orphaned_base_package(base, chosen)
             if orphaned:
@@ -347,6 +360,8 @@ def generate(
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     for settings, result in zip(chosen, results, strict=True):
+        if len(chosen) > 1:
+            click.echo(f"Profile {settings.profile}:", err=True)
         _report_generate(settings, result, check=check)
     if check and any(result.differences for result in results):
         sys.exit(1)
@@ -399,7 +414,8 @@ def diff_command(
         if len(workspaces) > 1:
             base = config.load(config_path, cwd=cwd)
             workspaces = diff_targets.choose(workspaces, base, old, new, cwd=cwd)
-        diffs = [(w, _diff_one(w, old, new)) for w in workspaces]
+        several = len(workspaces) > 1
+        diffs = [(w, _diff_one(w, old, new, new_profile_ok=several)) for w in workspaces]
     except FivetranCodegenError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1 if detailed_exitcode else 2)
@@ -412,7 +428,11 @@ def diff_command(
         sys.exit(2)
 
 
-def _diff_one(settings: config.Config, old: str, new: str | None) -> snapshot_diff.SnapshotDiff:
+def _diff_one(
+    settings: config.Config, old: str, new: str | None, *, new_profile_ok: bool
+) -> snapshot_diff.SnapshotDiff:
+    """One workspace's changes. Among several profiles, one whose snapshot is not committed at
+    OLD yet (a profile added since) is new: all of it shows as added, the others as usual."""
     default = settings.snapshot
     if new is None and not default.is_file():
         raise SnapshotFileError(
@@ -422,7 +442,12 @@ def _diff_one(settings: config.Config, old: str, new: str | None) -> snapshot_di
             "`fivetran-codegen snapshot`, or name both: fivetran-codegen diff OLD NEW",
         )
     new_snapshot, _ = snapshot_source.load(new or str(default), default_file=default)
-    old_snapshot, _ = snapshot_source.load(old, default_file=default)
+    try:
+        old_snapshot, _ = snapshot_source.load(old, default_file=default)
+    except SnapshotNotCommittedError:
+        if not new_profile_ok:
+            raise
+        old_snapshot = replace(new_snapshot, groups=(), connections=())
     return snapshot_diff.compare(old_snapshot, new_snapshot, settings)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from fivetran_codegen import cron
 from fivetran_codegen.errors import ConfigError
 from fivetran_codegen.model import Selection
 from fivetran_codegen.templating import check_template
@@ -29,7 +30,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 TABLE = "tool.fivetran-codegen"
 PYPROJECT = "pyproject.toml"
 
-_AUTOMATION = re.compile(r"eager|on_missing|on_cron:\S+( \S+){4}")
+_AUTOMATION = re.compile(r"eager|on_missing|on_cron:.+")
 _OWNER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|team:[A-Za-z0-9_-]+")
 _TAG_KEY = re.compile(r"([A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]{1,63}")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9_.-]{0,63}")
@@ -69,6 +70,7 @@ class JobConfig:
     """An asset job over some connections or asset groups, with an optional cron schedule."""
 
     name: str
+    where: str  # where it is written: "pyproject.toml: [tool.fivetran-codegen.jobs[0]]"
     connections: tuple[str, ...] = ()  # globs over connection id, name, service, group name
     groups: tuple[str, ...] = ()  # asset group names
     cron: str | None = None
@@ -112,7 +114,6 @@ _TOP_KEYS = (
     *("resource_key", "api_key_env", "api_secret_env", "profiles"),
 )
 _JOB_KEYS = ("name", "connections", "groups", "cron", "timezone")
-_CRON = re.compile(r"\S+( \S+){4}")
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _RESERVED_RESOURCE_KEYS = frozenset({"context", "config", "io_manager"})
 _RETRY_KEYS = ("max_retries", "delay", "backoff", "jitter")
@@ -200,6 +201,13 @@ def parse(section: Any, *, source: str, root: Path, profile: str | None = None) 
         # The base table on its own first, so an error in what the profiles share is reported
         # where it was written, not under the profile that inherited it.
         parse(section, source=source, root=root)
+        if "jobs" in table:
+            raise ConfigError(
+                "jobs in the base table: with profiles, each job belongs to one profile (the "
+                "same job in every profile would define one name twice)",
+                where=where.at("jobs"),
+                hint="move it under [[tool.fivetran-codegen.profiles.<name>.jobs]]",
+            )
         table, where = _with_profile(table, where, profile)
     assets = _asset_settings(table, where, AssetSettings())
     connections = where.sub("connections").table(table.get("connections", {}))
@@ -265,13 +273,9 @@ def _jobs(value: Any, where: _Where) -> tuple[JobConfig, ...]:
                 where=job.at("name"),
                 hint="use letters, digits and '_'",
             )
-        cron = section.get("cron")
-        if cron is not None and (not isinstance(cron, str) or not _CRON.fullmatch(cron)):
-            raise ConfigError(
-                f"cron {cron!r} is not a five-field cron expression",
-                where=job.at("cron"),
-                hint='e.g. cron = "0 6 * * *"',
-            )
+        schedule = section.get("cron")
+        if schedule is not None:
+            _check_cron(schedule, job.at("cron"), example='cron = "0 6 * * *"')
         timezone = _timezone(section.get("timezone"), job)
         connections, groups = job.strings(section, "connections"), job.strings(section, "groups")
         if not connections and not groups:
@@ -283,9 +287,10 @@ def _jobs(value: Any, where: _Where) -> tuple[JobConfig, ...]:
         jobs.append(
             JobConfig(
                 name=name,
+                where=job.at(""),
                 connections=connections,
                 groups=groups,
-                cron=cron,
+                cron=schedule,
                 timezone=timezone,
             )
         )
@@ -459,7 +464,23 @@ def _automation(table: Mapping[str, Any], where: _Where, default: str | None) ->
             where=where.at("automation_condition"),
             hint="use 'eager', 'on_missing', 'on_cron:<five-field cron>' (e.g. 'on_cron:0 6 * * *') or 'none'",
         )
+    if value.startswith("on_cron:"):
+        _check_cron(
+            value.removeprefix("on_cron:"),
+            where.at("automation_condition"),
+            example='automation_condition = "on_cron:0 6 * * *"',
+        )
     return value
+
+
+def _check_cron(value: Any, where: str, *, example: str) -> None:
+    found = cron.problem(value) if isinstance(value, str) else "not a string"
+    if found:
+        raise ConfigError(
+            f"{value!r} is not a cron schedule Dagster accepts: {found}",
+            where=where,
+            hint=f"e.g. {example}, or an alias such as '@daily'",
+        )
 
 
 def _retry(

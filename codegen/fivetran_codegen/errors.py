@@ -9,6 +9,10 @@ class SnapshotFileError(FivetranCodegenError):
     """The snapshot file is missing, not JSON, or does not follow the snapshot schema."""
 
 
+class SnapshotNotCommittedError(SnapshotFileError):
+    """The snapshot file exists, but not at the git revision asked for (a first snapshot)."""
+
+
 class UsageError(FivetranCodegenError):
     """An option or argument is wrong (bad glob, bad budget...)."""
 

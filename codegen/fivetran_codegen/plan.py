@@ -300,7 +300,7 @@ def _describe(plan: ConnectionPlan, spec: SpecPlan) -> str:
 def _job(
     job: JobConfig, plans: list[ConnectionPlan], groups: Mapping[str, Group], config: Config
 ) -> JobPlan:
-    where = f"{config.source}: [[tool.fivetran-codegen.jobs]] {job.name!r}"
+    where = job.where
     modules: list[str] = []
     if job.connections:
         chosen = Selection(include=job.connections)

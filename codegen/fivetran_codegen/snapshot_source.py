@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from fivetran_codegen import snapshot_file
-from fivetran_codegen.errors import SnapshotFileError
+from fivetran_codegen.errors import SnapshotFileError, SnapshotNotCommittedError
 from fivetran_codegen.model import Snapshot
 
 
@@ -51,7 +51,7 @@ def _git_error(stderr: str, revision: str, target: Path, label: str) -> Snapshot
             hint="give the old snapshot as a file: fivetran-codegen diff OLD.json NEW.json",
         )
     if "exists on disk, but not in" in said or "does not exist in" in said:
-        return SnapshotFileError(
+        return SnapshotNotCommittedError(
             f"{_shown(target)} is not committed at {revision}",
             where=label,
             hint="commit the snapshot first (a first snapshot has nothing to compare with), "
@@ -86,7 +86,10 @@ def committed_if_changed(path: Path, revision: str = "HEAD") -> bytes | None:
     `git diff --quiet` answers "unchanged" from the index's stat data without reading either
     side, so the common case costs milliseconds even for a snapshot of 100 MB or more.
     """
-    same = _git(["diff", "--quiet", revision, "--", f"./{path.name}"], path)
+    same = _git(
+        ["diff", "--quiet", "--no-ext-diff", "--no-textconv", revision, "--", f"./{path.name}"],
+        path,
+    )
     if same is None or same.returncode == 0:
         return None
     done = _git_show(revision, path)

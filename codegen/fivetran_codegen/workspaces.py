@@ -59,10 +59,7 @@ def _defined(config: Config, render_plan: RenderPlan) -> Iterator[_Defined]:
         repr(render_plan.resource_key),
         'give each profile its own resource_key (e.g. resource_key = "fivetran_eu")',
     )
-    jobs_hint = (
-        "define jobs under [[tool.fivetran-codegen.profiles.<name>.jobs]], each with a name "
-        "of its own: jobs in the base table are generated once per profile"
-    )
+    jobs_hint = "give each profile's jobs names of their own"
     for job in render_plan.jobs:
         yield _Defined("the job", repr(job.name), jobs_hint)
         if job.cron:
@@ -86,7 +83,8 @@ def _defined(config: Config, render_plan: RenderPlan) -> Iterator[_Defined]:
 def orphaned_base_package(base: Config, workspaces: list[Config]) -> str | None:
     """A warning when the base table's package is still on disk though profiles now generate
     everything: nothing regenerates or checks it any more, so it would go stale silently."""
-    if len(workspaces) < 2 or not (base.output / manifest.NAME).is_file():
+    profiles_only = bool(workspaces) and all(w.profile is not None for w in workspaces)
+    if not profiles_only or not (base.output / manifest.NAME).is_file():
         return None
     if any(os.path.abspath(w.output) == os.path.abspath(base.output) for w in workspaces):
         return None

@@ -1,0 +1,56 @@
+"""Cron expressions in the config, checked before they reach a schedule Dagster would refuse.
+
+Dagster validates cron strings with its vendored croniter when the code location loads, which
+is after `generate` has written the package. Importing Dagster here would add a second and a
+half to every run, so the rules that decide most mistakes are checked locally: five fields (or
+an `@daily`-style alias), numbers in each field's range, steps of at least 1, no 30th or 31st
+of February. A field with names or croniter's extensions (`mon-fri`, `L`, `5#2`, `?`) is left
+to Dagster. A test holds these rules to Dagster's own verdicts: nothing Dagster accepts is
+refused here, and on plain numbers and steps the verdicts are the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+ALIASES = frozenset(
+    {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+)
+_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12))
+_DAY_OF_WEEK = ("day of week", 0, 7)
+_NUMERIC = re.compile(r"[0-9*/,-]+")
+_ITEM = re.compile(r"(?:\*|(\d+)(?:-(\d+))?)(?:/(\d+))?")
+
+
+def problem(expression: str) -> str | None:
+    """Why Dagster would refuse `expression`, or None when it looks valid."""
+    if expression.startswith("@"):
+        return None if expression in ALIASES else f"unknown cron alias {expression!r}"
+    fields = expression.split()
+    if len(fields) != 5:
+        return f"{len(fields)} fields, not five (minute hour day-of-month month day-of-week)"
+    for text, (name, low, high) in zip(fields, (*_FIELDS, _DAY_OF_WEEK), strict=True):
+        found = _field_problem(text, name, low, high)
+        if found:
+            return found
+    if fields[3] == "2" and fields[2] in ("30", "31"):
+        return f"February has no day {fields[2]}"
+    return None
+
+
+def _field_problem(text: str, name: str, low: int, high: int) -> str | None:
+    if not _NUMERIC.fullmatch(text):
+        return None  # names and croniter's extensions: Dagster decides
+    for item in text.split(","):
+        match = _ITEM.fullmatch(item)
+        if match is None:
+            return f"{name} field {text!r} is not cron syntax"
+        start, end, step = match.groups()
+        if end is not None and int(end) == 0:
+            continue  # croniter has its own reading of `x-0` ranges (`12-0` months): Dagster decides
+        for number in (start, end):
+            if number is not None and not low <= int(number) <= high:
+                return f"{name} {int(number)} is outside {low}-{high}"
+        if step is not None and int(step) < 1:
+            return f"{name} field {text!r} has a step of 0"
+    return None
