@@ -90,3 +90,16 @@ def dagster_validate(project: Path, module: str) -> subprocess.CompletedProcess[
         timeout=180,
         check=False,
     )
+
+
+def git(work: Path, *args: str) -> None:
+    """A git command in `work` as a throwaway identity (tests make their own repositories)."""
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=work, check=True
+    )
+
+
+def commit_all(work: Path, message: str, *, init: bool = False) -> None:
+    """Commit everything in `work` (making it a repository first with `init`)."""
+    for args in ([["init", "-q"]] if init else []) + [["add", "-A"], ["commit", "-qm", message]]:
+        git(work, *args)

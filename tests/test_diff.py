@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 from fivetran_codegen import config, snapshot_diff, snapshot_file
 
-from tests.conftest import run_cli
+from tests.conftest import commit_all, git, run_cli
 
 SAMPLE = Path(__file__).parent / "golden" / "sample" / "fivetran_snapshot.json"
 Document = dict[str, Any]
@@ -102,12 +101,7 @@ def test_column_changes() -> None:
 
 def git_project(tmp_path: Path) -> Path:
     shutil.copy(SAMPLE, tmp_path / "fivetran_snapshot.json")
-    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "snapshot"]):
-        subprocess.run(
-            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-            cwd=tmp_path,
-            check=True,
-        )
+    commit_all(tmp_path, "snapshot", init=True)
     return tmp_path
 
 
@@ -146,12 +140,6 @@ def test_a_missing_revision_is_a_clear_error(
     run = run_cli("diff", "no-such-rev", *flag, cwd=work)
     assert run.code == code
     assert "no-such-rev" in run.stderr and "hint:" in run.stderr
-
-
-def git(work: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args], cwd=work, check=True
-    )
 
 
 def test_git_refusals_are_said_in_terms_of_snapshots(tmp_path: Path) -> None:
@@ -197,15 +185,6 @@ def test_a_snapshot_of_another_format_version_is_refused(tmp_path: Path) -> None
     run = run_cli("diff", str(old), str(SAMPLE), cwd=tmp_path)
     assert run.code == 2
     assert "format version 2" in run.stderr
-
-
-def commit_all(work: Path, message: str) -> None:
-    for args in (["add", "-A"], ["commit", "-qm", message]):
-        subprocess.run(
-            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-            cwd=work,
-            check=True,
-        )
 
 
 def several_changes(d: Document) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fivetran_codegen_runtime.testing import FivetranSimulator
 
-from tests.conftest import dagster_validate, run_cli
+from tests.conftest import commit_all, dagster_validate, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
 SAMPLE = GOLDEN / "sample" / "fivetran_snapshot.json"
@@ -351,12 +351,7 @@ def committed_workspaces(tmp_path: Path) -> Path:
     """The two-profile project generated and committed in a git repository."""
     work = workspaces_project(tmp_path)
     assert run_cli("generate", cwd=work).code == 0
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "generated"]):
-        subprocess.run(
-            ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
-            cwd=work,
-            check=True,
-        )
+    commit_all(work, "generated", init=True)
     return work
 
 
