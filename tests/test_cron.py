@@ -3,6 +3,8 @@ plain numeric expressions the two give the same verdict."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from dagster._utils.schedules import is_valid_cron_string
 from fivetran_codegen import cron
@@ -90,10 +92,8 @@ def test_numbers_and_steps_get_dagsters_verdict(expression: str) -> None:
     assert (cron.problem(expression) is None) == is_valid_cron_string(expression), expression
 
 
-def test_a_cron_out_of_range_stops_generate_with_the_reason(tmp_path: object) -> None:
-    from pathlib import Path
-
-    work = Path(str(tmp_path))
+def test_a_cron_out_of_range_stops_generate_with_the_reason(tmp_path: Path) -> None:
+    work = tmp_path
     sample = Path(__file__).parent / "golden" / "sample" / "fivetran_snapshot.json"
     (work / "fivetran_snapshot.json").write_bytes(sample.read_bytes())
     (work / "pyproject.toml").write_text(
@@ -107,3 +107,15 @@ def test_a_cron_out_of_range_stops_generate_with_the_reason(tmp_path: object) ->
     )
     assert "[tool.fivetran-codegen.jobs[0]].cron" in run.stderr
     assert not (work / "fivetran_defs").exists()
+
+
+def test_an_on_cron_automation_condition_is_checked_too(tmp_path: Path) -> None:
+    sample = Path(__file__).parent / "golden" / "sample" / "fivetran_snapshot.json"
+    (tmp_path / "fivetran_snapshot.json").write_bytes(sample.read_bytes())
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.fivetran-codegen]\nautomation_condition = "on_cron:0 6 * * 8"\n'
+    )
+    run = run_cli("generate", cwd=tmp_path)
+    assert run.code == 2
+    assert "day of week 8 is outside 0-7" in run.stderr
+    assert "[tool.fivetran-codegen].automation_condition" in run.stderr

@@ -34,17 +34,14 @@ class Summary:
 
 
 def summarize(output: Output, snapshot: Snapshot, config: Config) -> Summary:
-    changed = _changed_modules(output)
+    old = {p for p in output.on_disk if _is_connection(p)}
+    new = {p for p in output.files if _is_connection(p)}
+    changed = sorted(p for p in old | new if output.on_disk.get(p) != output.files.get(p))
     if not changed:
         return Summary(None, None)
     ids = {output.connection_ids[p] for p in changed if p in output.connection_ids}
-    return Summary(_since_committed(snapshot, config, ids), _code_changes(output, changed))
-
-
-def _changed_modules(output: Output) -> list[str]:
-    old = {p for p in output.on_disk if _is_connection(p)}
-    new = {p for p in output.files if _is_connection(p)}
-    return sorted(p for p in old | new if output.on_disk.get(p) != output.files.get(p))
+    code = _code_changes(output, changed, added=len(new - old), removed=len(old - new))
+    return Summary(_since_committed(snapshot, config, ids), code)
 
 
 def _since_committed(snapshot: Snapshot, config: Config, ids: set[str]) -> str | None:
@@ -61,14 +58,12 @@ def _since_committed(snapshot: Snapshot, config: Config, ids: set[str]) -> str |
     return None if diff.empty else diff_report.summary(diff)
 
 
-def _code_changes(output: Output, changed: list[str]) -> str | None:
-    old_modules = {p for p in output.on_disk if _is_connection(p)}
-    new_modules = {p for p in output.files if _is_connection(p)}
+def _code_changes(output: Output, changed: list[str], *, added: int, removed: int) -> str:
     old_keys = set().union(*(_keys(output.on_disk.get(p, "")) for p in changed))
     new_keys = set().union(*(_keys(output.files.get(p, "")) for p in changed))
     parts = [
-        (len(new_modules - old_modules), "connection module(s) added"),
-        (len(old_modules - new_modules), "connection module(s) removed"),
+        (added, "connection module(s) added"),
+        (removed, "connection module(s) removed"),
         (len(new_keys - old_keys), "asset(s) added"),
         (len(old_keys - new_keys), "asset(s) removed"),
     ]

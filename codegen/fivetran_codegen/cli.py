@@ -193,7 +193,7 @@ def snapshot(
     atomically: a failed run leaves the previous snapshot as it was.
     """
     with _reported_errors():
-        chosen = config.load_selected(config_path, cwd=Path.cwd(), profile=profile)
+        chosen = config.load_workspaces(config_path, cwd=Path.cwd(), profile=profile).chosen
         if output is not None:
             _one_workspace(chosen, "-o/--output")
             chosen = [config.with_paths(chosen[0], snapshot=output, output=None)]
@@ -346,15 +346,14 @@ def generate(
     Exit codes: 0 done (with --check: up to date); 1 with --check: out of date; 2 an error.
     """
     try:
-        chosen = config.load_selected(config_path, cwd=Path.cwd(), profile=profile)
+        loaded = config.load_workspaces(config_path, cwd=Path.cwd(), profile=profile)
+        chosen = loaded.chosen
         if snapshot_path is not None or output is not None:
             _one_workspace(chosen, "--snapshot/--out")
         chosen = [config.with_paths(c, snapshot=snapshot_path, output=output) for c in chosen]
-        if profile is None and chosen[0].profile is not None:  # every profile, generated
-            base = config.load(config_path, cwd=Path.cwd())
-            orphaned = workspaces.orphaned_base_package(base, chosen)
-            if orphaned:
-                click.echo(f"warning: {orphaned}", err=True)
+        orphaned = workspaces.orphaned_base_package(loaded) if profile is None else None
+        if orphaned:
+            click.echo(f"warning: {orphaned}", err=True)
         results = pipeline.run_all(chosen, check=check, force=force, use_cache=not no_cache)
     except FivetranCodegenError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -410,12 +409,10 @@ def diff_command(
     """
     try:
         cwd = Path.cwd()
-        workspaces = config.load_selected(config_path, cwd=cwd, profile=profile)
-        if len(workspaces) > 1:
-            base = config.load(config_path, cwd=cwd)
-            workspaces = diff_targets.choose(workspaces, base, old, new, cwd=cwd)
-        several = len(workspaces) > 1
-        diffs = [(w, _diff_one(w, old, new, new_profile_ok=several)) for w in workspaces]
+        loaded = config.load_workspaces(config_path, cwd=cwd, profile=profile)
+        chosen = diff_targets.choose(loaded, old, new, cwd=cwd)
+        several = len(chosen) > 1
+        diffs = [(w, _diff_one(w, old, new, new_profile_ok=several)) for w in chosen]
     except FivetranCodegenError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1 if detailed_exitcode else 2)

@@ -129,27 +129,35 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def load(path: Path | None, *, cwd: Path, profile: str | None = None) -> Config:
+def load(path: Path | None, *, cwd: Path) -> Config:
     """Read the config named by --config, else the nearest pyproject.toml, else defaults."""
     section, source, root = read_section(path, cwd=cwd)
-    return parse(section, source=source, root=root, profile=profile)
+    return parse(section, source=source, root=root)
 
 
 def load_all(path: Path | None, *, cwd: Path) -> list[Config]:
     """Every profile's config when the file defines profiles, else the one config."""
+    return load_workspaces(path, cwd=cwd, profile=None).chosen
+
+
+@dataclass(frozen=True)
+class Workspaces:
+    """What a command works on, read from the file once."""
+
+    base: Config  # the base table alone (what profiles share; the workspace without profiles)
+    chosen: list[Config]  # the one `--profile` names, else every profile, else [base]
+
+    @property
+    def profiles(self) -> bool:
+        return self.chosen[0].profile is not None
+
+
+def load_workspaces(path: Path | None, *, cwd: Path, profile: str | None) -> Workspaces:
     section, source, root = read_section(path, cwd=cwd)
-    names = profile_names(section)
-    if not names:
-        return [parse(section, source=source, root=root)]
-    return [parse(section, source=source, root=root, profile=name) for name in names]
-
-
-def load_selected(path: Path | None, *, cwd: Path, profile: str | None) -> list[Config]:
-    """The workspaces a command works on: the one `--profile` names, else every profile, else
-    the one config (a file without profiles)."""
-    if profile is not None:
-        return [load(path, cwd=cwd, profile=profile)]
-    return load_all(path, cwd=cwd)
+    base = parse(section, source=source, root=root)
+    names = [profile] if profile is not None else profile_names(section)
+    chosen = [parse(section, source=source, root=root, profile=name) for name in names]
+    return Workspaces(base, chosen or [base])
 
 
 def profile_names(section: Any) -> list[str]:

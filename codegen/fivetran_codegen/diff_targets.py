@@ -11,22 +11,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fivetran_codegen.config import Config
+from fivetran_codegen.config import Config, Workspaces
 
 
-def choose(
-    workspaces: list[Config], base: Config, old: str, new: str | None, *, cwd: Path
-) -> list[Config]:
-    if len(workspaces) == 1:
-        return workspaces
+def choose(loaded: Workspaces, old: str, new: str | None, *, cwd: Path) -> list[Config]:
+    if len(loaded.chosen) == 1:
+        return loaded.chosen
     named = [path for path in map(_named_file, (new, old)) if path is not None]
     if not named:
-        return workspaces
+        return loaded.chosen
     for path in named:
-        for workspace in workspaces:
+        for workspace in loaded.chosen:
             if _same(cwd / path, workspace.snapshot):
                 return [workspace]
-    return [base]
+    return [loaded.base]
 
 
 def _named_file(argument: str | None) -> Path | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fivetran_codegen import manifest
-from fivetran_codegen.config import Config
+from fivetran_codegen.config import Config, Workspaces
 from fivetran_codegen.errors import GenerateError
 from fivetran_codegen.plan import RenderPlan
 
@@ -80,13 +80,13 @@ def _defined(config: Config, render_plan: RenderPlan) -> Iterator[_Defined]:
             )
 
 
-def orphaned_base_package(base: Config, workspaces: list[Config]) -> str | None:
+def orphaned_base_package(loaded: Workspaces) -> str | None:
     """A warning when the base table's package is still on disk though profiles now generate
     everything: nothing regenerates or checks it any more, so it would go stale silently."""
-    profiles_only = bool(workspaces) and all(w.profile is not None for w in workspaces)
-    if not profiles_only or not (base.output / manifest.NAME).is_file():
+    base = loaded.base
+    if not loaded.profiles or not (base.output / manifest.NAME).is_file():
         return None
-    if any(os.path.abspath(w.output) == os.path.abspath(base.output) for w in workspaces):
+    if any(os.path.abspath(w.output) == os.path.abspath(base.output) for w in loaded.chosen):
         return None
     return (
         f"{base.output} was generated from the base table, which generates nothing once "
