@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from _harness import CLI, HERE, WORK, Measured, anchor_python, measure, median
-from fivetran_codegen import snapshot_file
+from fivetran_codegen.snapshot import codec
 from fivetran_codegen_runtime.testing import FivetranSimulator, synthetic_workspace
 
 RESULTS = HERE / "results" / "snapshot.json"
@@ -25,7 +25,7 @@ RESULTS = HERE / "results" / "snapshot.json"
 
 def normalize_ours(path: Path) -> dict[str, Any]:
     """Our snapshot in the comparison form (the fields dagster-fivetran also keeps)."""
-    snapshot = snapshot_file.load(path)
+    snapshot = codec.load(path)
     connections = {
         c.id: {
             "name": c.name,

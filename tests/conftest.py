@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fivetran_codegen_runtime.client import FivetranClient
-from fivetran_codegen_runtime.credentials import Credentials
-from fivetran_codegen_runtime.retry import RetryPolicy
+from fivetran_codegen_runtime.rest.client import FivetranClient
+from fivetran_codegen_runtime.rest.credentials import Credentials
+from fivetran_codegen_runtime.rest.retry import RetryPolicy
 from fivetran_codegen_runtime.testing import FivetranSimulator, sample_workspace
 
 # Fast retries for tests: the behaviour (what is retried, how often) is what is under test.

@@ -35,7 +35,7 @@ def test_runtime_imports_without_the_generator_dependencies() -> None:
         "import sys\n"
         "for name in ('jinja2', 'libcst', 'click', 'ruff', 'jsonschema', 'rich', 'fivetran_codegen'):\n"
         "    sys.modules[name] = None\n"
-        "import fivetran_codegen_runtime, fivetran_codegen_runtime.client\n"
+        "import fivetran_codegen_runtime, fivetran_codegen_runtime.rest.client\n"
         "import fivetran_codegen_runtime.testing\n"
         "print('ok')\n"
     )

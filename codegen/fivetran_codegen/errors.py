@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fivetran_codegen_runtime.errors import FivetranCodegenError
+from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 
 
 class SnapshotFileError(FivetranCodegenError):

@@ -9,18 +9,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fivetran_codegen import generate, plan, sink, snapshot_file, workspaces
 from fivetran_codegen.config import Config
-from fivetran_codegen.model import Snapshot
+from fivetran_codegen.output import assemble, write_or_check
+from fivetran_codegen.plan import cross_profile, render_plan
+from fivetran_codegen.snapshot import codec
+from fivetran_codegen.snapshot.model import Snapshot
 
 
 @dataclass(frozen=True)
 class Result:
     snapshot: Snapshot
-    plan: plan.RenderPlan
-    output: generate.Output
+    plan: render_plan.RenderPlan
+    output: assemble.Output
     changed: list[str]  # written (or, with check, differing) relative paths
-    differences: list[sink.Difference]
+    differences: list[write_or_check.Difference]
 
 
 def run(
@@ -35,22 +37,22 @@ def run_all(
     """Generate one package per config (per workspace profile); all are planned first, so
     asset keys that two workspaces would share stop the run before anything is written."""
     with _gc_paused():
-        snapshots = [snapshot_file.load(config.snapshot) for config in configs]
+        snapshots = [codec.load(config.snapshot) for config in configs]
         plans = [
-            plan.build(snapshot, config, snapshot_name=_display_name(config))
+            render_plan.build(snapshot, config, snapshot_name=_display_name(config))
             for snapshot, config in zip(snapshots, configs, strict=True)
         ]
-    workspaces.check_distinct(configs, plans)
+    cross_profile.check_distinct(configs, plans)
     return [
-        _finish(config, snapshot, render_plan, check=check, force=force, use_cache=use_cache)
-        for config, snapshot, render_plan in zip(configs, snapshots, plans, strict=True)
+        _finish(config, snapshot, plan, check=check, force=force, use_cache=use_cache)
+        for config, snapshot, plan in zip(configs, snapshots, plans, strict=True)
     ]
 
 
 def _finish(
     config: Config,
     snapshot: Snapshot,
-    render_plan: plan.RenderPlan,
+    plan: render_plan.RenderPlan,
     *,
     check: bool,
     force: bool,
@@ -58,15 +60,15 @@ def _finish(
 ) -> Result:
     package_dir = config.output
     if not check:
-        sink.check_target(package_dir)
+        write_or_check.check_target(package_dir)
     with _gc_paused():
-        output = generate.build(render_plan, package_dir, use_cache=use_cache)
+        output = assemble.build(plan, package_dir, use_cache=use_cache)
     if check:
-        found = sink.differences(package_dir, output)
-        return Result(snapshot, render_plan, output, [d.path for d in found], found)
+        found = write_or_check.differences(package_dir, output)
+        return Result(snapshot, plan, output, [d.path for d in found], found)
     if not force:
-        sink.refuse_lost_code(package_dir, output)
-    return Result(snapshot, render_plan, output, sink.write(package_dir, output), [])
+        write_or_check.refuse_lost_code(package_dir, output)
+    return Result(snapshot, plan, output, write_or_check.write(package_dir, output), [])
 
 
 @contextmanager

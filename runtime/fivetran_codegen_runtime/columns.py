@@ -16,11 +16,11 @@ from typing import Any
 
 import dagster as dg
 
-from fivetran_codegen_runtime.client import FivetranClient
-from fivetran_codegen_runtime.errors import FivetranAPIError
 from fivetran_codegen_runtime.events import FivetranEvent, with_metadata
 from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA
+from fivetran_codegen_runtime.rest.client import FivetranClient
+from fivetran_codegen_runtime.rest.errors import FivetranAPIError
 
 
 @dataclass(frozen=True)

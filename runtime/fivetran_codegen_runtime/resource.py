@@ -14,14 +14,14 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
-from fivetran_codegen_runtime.client import DEFAULT_API_URL, FivetranClient
 from fivetran_codegen_runtime.columns import attach_columns
-from fivetran_codegen_runtime.credentials import Credentials
-from fivetran_codegen_runtime.errors import CredentialsError
 from fivetran_codegen_runtime.events import FivetranEvent, FivetranEventIterator, sync_events
 from fivetran_codegen_runtime.inventory import ConnectionAssets, connection_of
-from fivetran_codegen_runtime.retry import RetryPolicy
-from fivetran_codegen_runtime.status import epoch
+from fivetran_codegen_runtime.rest.client import DEFAULT_API_URL, FivetranClient
+from fivetran_codegen_runtime.rest.credentials import Credentials
+from fivetran_codegen_runtime.rest.errors import CredentialsError
+from fivetran_codegen_runtime.rest.retry import RetryPolicy
+from fivetran_codegen_runtime.rest.status import epoch
 from fivetran_codegen_runtime.sync import SyncRequest, SyncSettings, run_sync
 
 API_URL_VAR = "FIVETRAN_API_URL"

@@ -16,12 +16,12 @@ from typing import Any
 
 import dagster as dg
 
-from fivetran_codegen_runtime.errors import FivetranAPIError
 from fivetran_codegen_runtime.events import event_metadata
 from fivetran_codegen_runtime.inventory import ConnectionAssets, connections_of
 from fivetran_codegen_runtime.metadata import SYNC_COMPLETED_AT
 from fivetran_codegen_runtime.resource import FivetranWorkspace
-from fivetran_codegen_runtime.status import ConnectionStatus, epoch, iso
+from fivetran_codegen_runtime.rest.errors import FivetranAPIError
+from fivetran_codegen_runtime.rest.status import ConnectionStatus, epoch, iso
 
 # A run that triggered a sync records its events within one poll interval of the sync's end.
 # The sensor leaves completions younger than that (plus this margin) for a later tick, so it

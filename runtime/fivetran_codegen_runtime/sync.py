@@ -23,8 +23,9 @@ from typing import Any, NoReturn
 
 import dagster as dg
 
-from fivetran_codegen_runtime.client import FivetranClient
-from fivetran_codegen_runtime.errors import (
+from fivetran_codegen_runtime.inventory import ConnectionAssets
+from fivetran_codegen_runtime.rest.client import FivetranClient
+from fivetran_codegen_runtime.rest.errors import (
     FivetranAPIError,
     FivetranClientError,
     FivetranNotFoundError,
@@ -33,8 +34,7 @@ from fivetran_codegen_runtime.errors import (
     FivetranServerError,
     FivetranTransportError,
 )
-from fivetran_codegen_runtime.inventory import ConnectionAssets
-from fivetran_codegen_runtime.status import ConnectionStatus, iso
+from fivetran_codegen_runtime.rest.status import ConnectionStatus, iso
 
 # The retried step triggers just after `rescheduled_for`, not at it: with a slightly fast local
 # clock a trigger that lands early is a no-op and would spend a whole retry.

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from fivetran_codegen_runtime.errors import FivetranCodegenError
+from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 
 from fivetran_codegen.migrate import run
 from fivetran_codegen.migrate.report import Note, location, render

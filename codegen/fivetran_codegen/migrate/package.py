@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fivetran_codegen import config, user_code
+from fivetran_codegen import config
 from fivetran_codegen.errors import UserCodeError
 from fivetran_codegen.migrate.report import Refused
+from fivetran_codegen.output import user_bodies
 
 _FUNCTION = re.compile(r"^@fivetran_assets\((.*?)^def (\w+)\(", re.MULTILINE | re.DOTALL)
 _OP_NAME = re.compile(r"^\s*name=(.+?),?$", re.MULTILINE)
@@ -58,7 +59,7 @@ def _index(directory: Path) -> dict[str, GeneratedConnection]:
     found = {}
     for path in sorted((directory / "connections").glob("*.py")):
         text = path.read_text(encoding="utf-8")
-        connection_id = user_code.connection_id(text)
+        connection_id = user_bodies.connection_id(text)
         match = _FUNCTION.search(text)
         if connection_id is not None and match is not None:
             op_name = _OP_NAME.search(match.group(1))
@@ -69,14 +70,14 @@ def _index(directory: Path) -> dict[str, GeneratedConnection]:
 
 
 def _string(match: re.Match[str] | None) -> str | None:
-    return None if match is None else user_code.string_literal(match.group(1))
+    return None if match is None else user_bodies.string_literal(match.group(1))
 
 
 def splice(connection: GeneratedConnection, body: str) -> str | None:
     """The connection module with `body` as its asset function's body; None if it has it already."""
     text = connection.path.read_text(encoding="utf-8")
     try:
-        parts = user_code.split(text, where=str(connection.path))
+        parts = user_bodies.split(text, where=str(connection.path))
     except UserCodeError as exc:
         raise Refused(f"{connection.path} cannot take the body: {exc.message}") from None
     if parts is None:

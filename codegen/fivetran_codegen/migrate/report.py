@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fivetran_codegen_runtime.errors import FivetranCodegenError
+from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 
 
 class MigrateError(FivetranCodegenError):

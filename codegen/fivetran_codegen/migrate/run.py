@@ -6,10 +6,10 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from fivetran_codegen import atomic
 from fivetran_codegen.migrate import files, transform
 from fivetran_codegen.migrate.package import GeneratedPackage, locate
 from fivetran_codegen.migrate.report import Note, location
+from fivetran_codegen.output import atomic
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""What changed between two snapshots, for Dagster: compared, then reported as text, markdown or JSON."""

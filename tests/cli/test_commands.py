@@ -1,0 +1,81 @@
+"""`simulate` and `demo` as a user runs them: the installed CLI in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+import requests
+from fivetran_codegen.snapshot import codec
+
+from tests.conftest import CLI, run_cli
+
+
+def test_simulate_serves_until_stopped_and_prints_how_to_connect(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
+    process = subprocess.Popen(
+        [str(CLI), "simulate", "--port", "0", "--workspace", "sample"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert url, first
+        exports = process.stdout.readline() + process.stdout.readline()
+        assert "FIVETRAN_API_KEY=sim-key" in exports
+        answer = requests.get(
+            f"{url.group()}/v1/account/info", auth=("sim-key", "sim-secret"), timeout=10
+        )
+        assert answer.status_code == 200 and answer.json()["data"]["account_id"]
+        run = run_cli(
+            "snapshot",
+            "--json",
+            cwd=tmp_path,
+            env={
+                "FIVETRAN_API_URL": url.group(),
+                "FIVETRAN_API_KEY": "sim-key",
+                "FIVETRAN_API_SECRET": "sim-secret",
+            },
+        )
+        assert run.code == 0 and json.loads(run.stdout)["connections"] > 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_simulate_on_a_busy_port_fails_clearly(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = run_cli("simulate", "--port", str(port), cwd=tmp_path, timeout=30)
+    assert run.code == 2 and f"127.0.0.1:{port}" in run.stderr and "--port" in run.stderr
+
+
+def test_demo_runs_the_whole_job_on_the_sample_workspace(tmp_path: Path) -> None:
+    run = run_cli("demo", "--dir", "out", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    snapshot = codec.load(tmp_path / "out" / "fivetran_snapshot.json")
+    assert len(snapshot.connections) >= 6
+    for connection in snapshot.connections:
+        assert connection.id in run.stderr  # the overview lists every connection
+    assert "NotFound_SchemaConfig" in run.stderr
+    # generated, loaded without API calls, one connection synced, one external sync sensed
+    assert (tmp_path / "out" / "fivetran_demo_defs" / "connections" / "salesforce.py").is_file()
+    assert "17 assets in 6 multi-assets, 0 API calls" in run.stderr
+    for table in ("account", "contact", "opportunity"):
+        assert f"materialized salesforce/{table} (sync completed at " in run.stderr
+    for table in ("company", "contact", "deal"):
+        assert f"recorded hubspot/{table} (synced outside Dagster)" in run.stderr
+    assert "1 API call(s) for the tick" in run.stderr
+    # the demo's folder is a project: regenerating there is a no-op
+    check = run_cli("generate", "--check", cwd=tmp_path / "out")
+    assert check.code == 0, check.stdout + check.stderr

@@ -1,0 +1,444 @@
+"""`fivetran-codegen generate`: golden output, --check, kept user code, atomic writes, determinism.
+
+The CLI runs as an installed console script in a subprocess, as a user runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fivetran_codegen import config
+from fivetran_codegen.errors import GenerateError
+from fivetran_codegen.output import assemble
+from fivetran_codegen.plan import render_plan
+from fivetran_codegen.render import formatting
+from fivetran_codegen.snapshot import codec
+
+from tests.conftest import dagster_validate, run_cli
+
+GOLDEN = Path(__file__).parents[1] / "golden"
+SAMPLE_SNAPSHOT = GOLDEN / "sample" / "fivetran_snapshot.json"
+REGEN = ".venv/bin/python tests/golden/regen.py"
+# One table of pg_prod, renamed in the destination: a one-table change to the snapshot.
+ORDERS = '"name_in_destination": "orders"'
+ORDERS_V2 = '"name_in_destination": "orders_v2"'
+VENV_BIN = Path(sys.executable).parent
+
+
+def tree(root: Path) -> dict[str, str]:
+    """The package's committed files (the local cache is git-ignored, so not part of it)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and p.name != ".fivetran-codegen-cache.json"
+    }
+
+
+def project(tmp_path: Path, settings: str = "") -> Path:
+    """A project directory with the sample snapshot and a pyproject.toml."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SAMPLE_SNAPSHOT, tmp_path / "fivetran_snapshot.json")
+    (tmp_path / "pyproject.toml").write_text(f"[tool.fivetran-codegen]\n{settings}")
+    return tmp_path
+
+
+@pytest.mark.parametrize("case", sorted(p.parent.name for p in GOLDEN.glob("*/pyproject.toml")))
+def test_golden_cases(case: str, tmp_path: Path) -> None:
+    source = GOLDEN / case
+    work = tmp_path / case
+    shutil.copytree(source, work, ignore=shutil.ignore_patterns("expected"))
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    expected = next((source / "expected").iterdir())
+    got = tree(work / "expected" / expected.name)
+    want = tree(expected)
+    assert sorted(got) == sorted(want), f"files differ; if intended, run `{REGEN}`"
+    for path in want:
+        assert got[path] == want[path], (
+            f"{path} differs from the golden file; if intended, run `{REGEN}`"
+        )
+
+
+def test_every_golden_module_starts_with_the_mark_generate_recognises() -> None:
+    # Without a manifest, `generate` knows its own files by this first line.
+    modules = list(GOLDEN.glob("*/expected/**/*.py"))
+    assert modules
+    for module in modules:
+        assert module.read_text().startswith(assemble.GENERATED_MARK), module
+
+
+def test_golden_case_names_exist() -> None:
+    assert {"sample", "configured", "workspaces"} <= {
+        p.parent.name for p in GOLDEN.glob("*/pyproject.toml")
+    }
+
+
+def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        work = project(tmp_path / seed, "")
+        run = run_cli("generate", cwd=work, env={"PYTHONHASHSEED": seed})
+        assert run.code == 0, run.stderr
+        outputs.append(tree(work / "fivetran_defs"))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_check_is_up_to_date_then_stale_with_a_diff(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    up_to_date = run_cli("generate", "--check", cwd=work)
+    assert up_to_date.code == 0, up_to_date.stderr
+    assert "up to date" in up_to_date.stderr
+
+    text = (work / "fivetran_snapshot.json").read_text().replace(ORDERS, ORDERS_V2, 1)
+    (work / "fivetran_snapshot.json").write_text(text)
+    before = tree(work / "fivetran_defs")
+    stale = run_cli("generate", "--check", cwd=work)
+    assert stale.code == 1
+    assert "+++ b/fivetran_defs/connections/pg_prod.py" in stale.stdout
+    assert (
+        "out of date" in stale.stderr
+        and "changed fivetran_defs/connections/pg_prod.py" in stale.stderr
+    )
+    assert tree(work / "fivetran_defs") == before  # --check writes nothing
+
+
+def test_check_reports_missing_and_extra_files(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    (work / "fivetran_defs" / "connections" / "github.py").unlink()
+    extra = work / "fivetran_defs" / "connections" / "gone.py"
+    shutil.copy(work / "fivetran_defs" / "connections" / "hubspot.py", extra)
+    run = run_cli("generate", "--check", cwd=work)
+    assert run.code == 1
+    assert "missing fivetran_defs/connections/github.py" in run.stderr
+    assert "extra fivetran_defs/connections/gone.py" in run.stderr
+
+
+def test_check_needs_no_credentials_and_errors_exit_2(tmp_path: Path) -> None:
+    work = project(tmp_path, 'asset_kye = ["{schema}"]\n')
+    run = run_cli("generate", "--check", cwd=work)
+    assert run.code == 2
+    assert "unknown key 'asset_kye'" in run.stderr and "did you mean 'asset_key'?" in run.stderr
+
+
+def test_bad_config_values_name_the_key(tmp_path: Path) -> None:
+    work = project(tmp_path, '[tool.fivetran-codegen.retry_policy]\nbackof = "linear"\n')
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "[tool.fivetran-codegen.retry_policy].backof" in run.stderr
+    assert "did you mean 'backoff'?" in run.stderr
+    assert not (work / "fivetran_defs").exists()
+
+
+def test_a_broken_snapshot_names_the_json_path_and_writes_nothing(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    text = (
+        (work / "fivetran_snapshot.json")
+        .read_text()
+        .replace('"paused": false', '"paused": "no"', 1)
+    )
+    (work / "fivetran_snapshot.json").write_text(text)
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "$.connections[0].paused" in run.stderr
+    assert not (work / "fivetran_defs").exists()
+
+
+CUSTOM_BODY = (
+    "    context.log.info('my own code')\n"
+    "    events = fivetran.sync_and_poll(context=context, config=config)\n"
+    "    yield from events\n"
+)
+
+
+def _customise(module: Path) -> None:
+    text = module.read_text()
+    default = "    yield from fivetran.sync_and_poll(context=context, config=config)\n"
+    assert text.endswith(default)
+    module.write_text(text.removesuffix(default) + CUSTOM_BODY)
+
+
+def test_a_customised_body_is_kept_when_the_snapshot_changes(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    module = work / "fivetran_defs" / "connections" / "pg_prod.py"
+    _customise(module)
+    assert run_cli("generate", "--check", cwd=work).code == 0  # an edited body is not drift
+
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    after = module.read_text()
+    assert after.endswith(CUSTOM_BODY)
+    assert '"orders_v2"]' in after
+
+
+def test_a_renamed_connection_keeps_its_body_in_its_new_module(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    _customise(work / "fivetran_defs" / "connections" / "pg_prod.py")
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace('"name": "pg_prod"', '"name": "pg_main"'))
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    assert not (work / "fivetran_defs" / "connections" / "pg_prod.py").exists()
+    assert (work / "fivetran_defs" / "connections" / "pg_main.py").read_text().endswith(CUSTOM_BODY)
+
+
+def test_removing_a_customised_connection_is_refused_unless_forced(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    module = work / "fivetran_defs" / "connections" / "pg_prod.py"
+    _customise(module)
+    (work / "pyproject.toml").write_text('[tool.fivetran-codegen]\nexclude = ["pg_prod"]\n')
+    before = tree(work / "fivetran_defs")
+
+    refused = run_cli("generate", cwd=work)
+    assert refused.code == 2
+    assert "connections/pg_prod.py" in refused.stderr and "my own code" in refused.stderr
+    assert "--force" in refused.stderr
+    assert tree(work / "fivetran_defs") == before
+
+    forced = run_cli("generate", "--force", cwd=work)
+    assert forced.code == 0, forced.stderr
+    assert not module.exists()
+
+
+def test_an_uncustomised_orphan_is_removed(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    (work / "pyproject.toml").write_text('[tool.fivetran-codegen]\nexclude = ["github"]\n')
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    assert not (work / "fivetran_defs" / "connections" / "github.py").exists()
+    assert "github" not in (work / "fivetran_defs" / "__init__.py").read_text()
+
+
+@pytest.mark.parametrize(
+    ("path", "edit"),
+    [
+        ("connections/pg_prod.py", ('group_name="pg_prod"', 'group_name="mine"')),
+        ("__init__.py", ("defs = dg.Definitions(", "extra = 1\ndefs = dg.Definitions(")),
+    ],
+)
+def test_a_hand_edit_outside_a_body_is_refused_with_a_diff(
+    tmp_path: Path, path: str, edit: tuple[str, str]
+) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    target = work / "fivetran_defs" / path
+    target.write_text(target.read_text().replace(*edit, 1))
+    edited = target.read_text()
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+
+    refused = run_cli("generate", cwd=work)
+    assert refused.code == 2
+    assert f"fivetran_defs/{path}" in refused.stderr
+    assert f"-{edit[1].splitlines()[0]}" in refused.stderr.replace("    ", "")
+    assert target.read_text() == edited
+
+    assert run_cli("generate", "--force", cwd=work).code == 0
+    assert edit[1].splitlines()[0] not in target.read_text()
+
+
+def test_check_on_a_hand_edit_points_at_force_not_at_a_generate_that_would_refuse(
+    tmp_path: Path,
+) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    target = work / "fivetran_defs" / "connections" / "pg_prod.py"
+    target.write_text(target.read_text().replace('group_name="pg_prod"', 'group_name="mine"', 1))
+    stale = run_cli("generate", "--check", cwd=work)
+    assert stale.code == 1
+    hint = stale.stderr.split("hint:", 1)[1]
+    assert "fivetran_defs/connections/pg_prod.py was edited by hand" in hint
+    assert "`fivetran-codegen generate --force`" in hint
+    # without a hand edit, the hint stays the plain one
+    assert run_cli("generate", "--force", cwd=work).code == 0
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+    drift = run_cli("generate", "--check", cwd=work)
+    assert drift.code == 1
+    assert drift.stderr.split("hint:", 1)[1].strip() == "run `fivetran-codegen generate`"
+
+
+def test_a_misspelled_config_table_is_an_error_not_ignored(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    (work / "pyproject.toml").write_text("[tool.fivetran_codegen]\npolling_sensor = true\n")
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "[tool.fivetran_codegen] is not read" in run.stderr
+    assert "name the table [tool.fivetran-codegen]" in run.stderr
+    assert not (work / "fivetran_defs").exists()
+    (work / "pyproject.toml").write_text("[tool.fivetran-codegen]\n[tool.ruff]\nline-length = 99\n")
+    assert run_cli("generate", cwd=work).code == 0  # other tools' tables are none of ours
+
+
+def test_a_body_that_does_not_parse_is_reported(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    module = work / "fivetran_defs" / "connections" / "github.py"
+    module.write_text(module.read_text() + "    yield from (\n")
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "connections/github.py" in run.stderr and "does not parse" in run.stderr
+
+
+def test_one_table_change_rewrites_one_module(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    package = work / "fivetran_defs"
+    stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in package.rglob("*.py")}
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    changed = sorted(
+        p.relative_to(package).as_posix()
+        for p, stamp in stamps.items()
+        if (p.stat().st_ino, p.stat().st_mtime_ns) != stamp
+    )
+    assert changed == ["connections/pg_prod.py"]
+    assert "2 files written" in run.stderr  # the module and the manifest
+
+
+def test_a_failure_while_staging_leaves_the_previous_output(tmp_path: Path) -> None:
+    """In-process: the staging step fails midway (a file cannot be written) -> nothing changes."""
+    from fivetran_codegen.output import write_or_check
+
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    package = work / "fivetran_defs"
+    before = tree(package)
+    settings = config.load(None, cwd=work)
+    snap = codec.load(work / "fivetran_snapshot.json")
+    plan = render_plan.build(snap, settings, snapshot_name="fivetran_snapshot.json")
+    output = assemble.build(plan, package)
+    output.files["connections/github.py/x.py"] = "boom"  # under a file: it cannot be staged
+    with pytest.raises(OSError):
+        write_or_check.write(package, output)
+    assert tree(package) == before
+    assert not [p for p in work.iterdir() if p.name.startswith(".fivetran_defs.")]
+
+
+def test_refuses_to_take_over_a_directory_it_did_not_generate(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    (work / "fivetran_defs").mkdir()
+    (work / "fivetran_defs" / "mine.py").write_text("x = 1\n")
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2
+    assert "was not generated by fivetran-codegen" in run.stderr
+    assert (work / "fivetran_defs" / "mine.py").read_text() == "x = 1\n"
+
+
+def test_files_of_the_user_inside_the_package_are_kept(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    mine = work / "fivetran_defs" / "helpers.py"
+    mine.write_text("VALUE = 1\n")
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+    assert run_cli("generate", cwd=work).code == 0
+    assert mine.read_text() == "VALUE = 1\n"
+    assert run_cli("generate", "--check", cwd=work).code == 0
+
+
+def test_options_override_the_config_paths(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    shutil.move(work / "fivetran_snapshot.json", work / "snap.json")
+    run = run_cli("generate", "--snapshot", "snap.json", "--out", "src/my_defs", cwd=work)
+    assert run.code == 0, run.stderr
+    assert (work / "src" / "my_defs" / "__init__.py").is_file()
+    header = (work / "src" / "my_defs" / "__init__.py").read_text().splitlines()[0]
+    assert header.startswith("# Code generated by fivetran-codegen from snap.json.")
+
+
+def test_skipped_connections_are_reported_not_fatal(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0
+    assert (
+        "skipped 'mysql_erp' (nimble_cactus): no schema config (NotFound_SchemaConfig" in run.stderr
+    )
+
+
+@pytest.mark.parametrize("case", ["sample", "configured"])
+def test_generated_code_passes_ruff_mypy_strict_and_dagster_validate(
+    case: str, tmp_path: Path
+) -> None:
+    expected = GOLDEN / case / "expected"
+    package = next(expected.iterdir()).name
+    shutil.copytree(expected, tmp_path, dirs_exist_ok=True)
+    ruff = subprocess.run(
+        # E501 aside: the formatter sets the width, and Fivetran names can be longer than any limit.
+        [
+            str(VENV_BIN / "ruff"),
+            "check",
+            "--isolated",
+            "--select=E,F,W,I,B,UP",
+            "--ignore=E501",
+            package,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ruff.returncode == 0, ruff.stdout
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mypy.returncode == 0, mypy.stdout
+    validate = dagster_validate(tmp_path, package)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
+def test_loading_the_package_builds_the_assets_without_any_api_call(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "configured" / "expected", tmp_path, dirs_exist_ok=True)
+    script = (
+        "import json, warehouse_assets as p\n"
+        "graph = p.defs.resolve_asset_graph()\n"
+        "spec = next(s for s in p.ALL_SPECS if s.key.path[-1] == 'orders')\n"
+        "print(json.dumps({'keys': sorted(k.to_user_string() for k in graph.get_all_asset_keys()),\n"
+        "  'key': spec.key.path, 'group': spec.group_name, 'owners': list(spec.owners),\n"
+        "  'team': spec.tags['team'], 'automation': type(spec.automation_condition).__name__,\n"
+        "  'retries': p.ASSETS[0].op.retry_policy.max_retries, 'sensors': len(p.defs.sensors or [])}))\n"
+    )
+    # An unreachable API: loading must not call it.
+    env = {**os.environ, "FIVETRAN_API_URL": "http://127.0.0.1:9/unreachable"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout)
+    assert loaded["key"] == ["postgres", "snowflake", "pg_prod_public", "orders"]
+    assert loaded["group"] == "pg_prod"  # the per-connection override
+    assert loaded["owners"] == ["dba@example.com"]
+    assert loaded["team"] == "data-platform"
+    assert loaded["sensors"] == 1 and loaded["retries"] == 3
+    assert any(k.startswith("fivetran/crm/") for k in loaded["keys"])  # salesforce override
+
+
+def test_code_ruff_cannot_parse_is_reported_with_ruffs_own_words() -> None:
+    """A generator bug must say what is wrong with the code, not only that ruff failed."""
+    with pytest.raises(GenerateError) as caught:
+        formatting.format_sources({"connections/broken.py": "x = f(a=,)\n"})
+    assert "Failed to parse" in str(caught.value) and "broken.py:1:" in str(caught.value)
