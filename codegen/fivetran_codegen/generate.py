@@ -1,8 +1,8 @@
 """RenderPlan + what is on disk -> the complete new output, in memory.
 
 Connection modules whose inputs did not change (same plan fragment, same renderer, untouched
-generated part) are taken from disk as they are; the others are rendered with the default
-function body, formatted by one ruff run, and get the user's body spliced back in. Hand edits
+generated part) are taken from disk as they are; the others are rendered, already in their
+final layout, with the default function body, and get the user's body spliced back in. Hand edits
 outside function bodies and customised functions of removed connections are collected as
 problems; `sink.write` refuses them unless forced, `--check` reports them as differences.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fivetran_codegen import formatting, manifest, render, user_code
+from fivetran_codegen import manifest, render, user_code
 from fivetran_codegen.manifest import Entry
 from fivetran_codegen.plan import ConnectionPlan, RenderPlan
 
@@ -79,17 +79,16 @@ def build(plan: RenderPlan, package_dir: Path, *, use_cache: bool = True) -> Out
         for path, (connection, _, _) in to_render.items()
     }
     package_files = render.render_package_files(plan)
-    formatted = formatting.format_sources({**sources, **package_files})
     for path, (connection, body, inputs) in to_render.items():
-        text = formatted[path]
+        text = sources[path]
         head = text.removesuffix(default_body)
-        assert head != text, f"{path}: the formatted module does not end with the default body"
+        assert head != text, f"{path}: the rendered module does not end with the default body"
         files[path] = head + body
         entries[path] = Entry(manifest.digest(text), connection.id)
         new_cache[path] = (inputs, entries[path].sha256)
-    for path in package_files:
-        files[path] = formatted[path]
-        entries[path] = Entry(manifest.digest(formatted[path]))
+    for path, text in package_files.items():
+        files[path] = text
+        entries[path] = Entry(manifest.digest(text))
         _check_untouched(path, on_disk, old, problems)
     files[manifest.GITIGNORE] = manifest.GITIGNORE_TEXT
     entries[manifest.GITIGNORE] = Entry(manifest.digest(manifest.GITIGNORE_TEXT))
@@ -114,9 +113,6 @@ def _fingerprint(plan: RenderPlan) -> str:
     return "\0".join(
         (
             render.templates_fingerprint(),
-            formatting.RUFF_VERSION,
-            str(formatting.LINE_LENGTH),
-            formatting.TARGET_VERSION,
             plan.snapshot_name,
             plan.package,
         )
