@@ -1,3 +1,3 @@
 """The one place the project's version is written at run time."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
