@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fivetran_codegen import manifest, render, user_code
+from fivetran_codegen import __version__, manifest, render, user_code
 from fivetran_codegen.manifest import Entry
 from fivetran_codegen.plan import ConnectionPlan, RenderPlan
 
@@ -113,6 +113,7 @@ def _fingerprint(plan: RenderPlan) -> str:
     return "\0".join(
         (
             render.templates_fingerprint(),
+            __version__,  # generated code names it (require_runtime)
             plan.snapshot_name,
             plan.package,
         )

@@ -15,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-from fivetran_codegen_runtime.connection import DASHBOARD_URL
 
-from fivetran_codegen import line_fit, literals
+from fivetran_codegen import __version__, line_fit, literals
 from fivetran_codegen.config import RetryPolicy
 from fivetran_codegen.plan import ConnectionPlan, RenderPlan
 
@@ -78,7 +77,9 @@ def render_package_files(plan: RenderPlan) -> dict[str, str]:
             env.get_template("package_init.py.jinja").render(plan=plan)
         ),
         CONNECTIONS_INIT: line_fit.fit_source(
-            env.get_template("connections_init.py.jinja").render(plan=plan)
+            env.get_template("connections_init.py.jinja").render(
+                plan=plan, generator_version=__version__
+            )
         ),
     }
 
@@ -91,7 +92,6 @@ def render_connection(plan: RenderPlan, connection: ConnectionPlan, body: str) -
 class _ConnectionView:
     def __init__(self, connection: ConnectionPlan) -> None:
         self._c = connection
-        self.url = DASHBOARD_URL + connection.id
         self.kinds = set(connection.kinds)
         self.tags_dict = dict(connection.tags)
         self.owners_list = list(connection.owners)
