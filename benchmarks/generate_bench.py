@@ -4,7 +4,7 @@ One snapshot of N connections x M tables (default 1,000 x 100 = 100,000 assets) 
 the simulator with our CLI, once. Then, each run in a fresh process limited to two CPUs (taskset),
 median of K runs:
 
-  scratch    generate into an empty directory (plan, render, one ruff format run, write)
+  scratch    generate into an empty directory (plan, render, write)
   one_table  regenerate after one table of one connection was renamed in the snapshot
              (alternating between the two snapshots): must rewrite one connection module;
              the project is a git repository with the base snapshot committed, so this

@@ -18,6 +18,9 @@ from fivetran_codegen_runtime.testing import FivetranSimulator, sample_workspace
 # Fast retries for tests: the behaviour (what is retried, how often) is what is under test.
 FAST_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05, total_timeout=30)
 CLI = Path(sys.executable).parent / "fivetran-codegen"
+# The dev formatter (the `test` extra pins it): generated code must be what it writes.
+RUFF = Path(sys.executable).parent / "ruff"
+RUFF_FORMAT = ("format", "--isolated", "--line-length=100", "--target-version=py310")
 
 
 @pytest.fixture
@@ -88,6 +91,17 @@ def dagster_validate(project: Path, module: str) -> subprocess.CompletedProcess[
         capture_output=True,
         text=True,
         timeout=180,
+        check=False,
+    )
+
+
+def ruff_format_check(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """`ruff format --check` with the settings generated code is held to (none of the user's)."""
+    return subprocess.run(
+        [str(RUFF), *RUFF_FORMAT, "--check", "--no-cache", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=300,
         check=False,
     )
 

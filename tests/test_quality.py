@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -22,6 +24,15 @@ def test_ruff_check_passes() -> None:
 def test_ruff_format_is_applied() -> None:
     done = _run(str(BIN / "ruff"), "format", "--check", ".")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_ruff_tests_use_is_the_pinned_dev_ruff() -> None:
+    # Generated code is held to this ruff's layout; the pin lives in the `test` extra only.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(d.startswith("ruff") for d in project["dependencies"])
+    [pin] = [d for d in project["optional-dependencies"]["test"] if d.startswith("ruff")]
+    done = _run(str(BIN / "ruff"), "--version")
+    assert done.stdout.split() == ["ruff", pin.removeprefix("ruff==")], done.stdout
 
 
 def test_mypy_strict_passes_on_both_packages() -> None:

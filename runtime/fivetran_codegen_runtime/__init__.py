@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fivetran_codegen_runtime.events import FivetranEvent, FivetranEventIterator
     from fivetran_codegen_runtime.resource import FivetranSyncConfig, FivetranWorkspace
     from fivetran_codegen_runtime.sensor import build_fivetran_polling_sensor
+    from fivetran_codegen_runtime.versions import RuntimeTooOldError, require_runtime
 
 _LAZY = {
     "fivetran_assets": "fivetran_codegen_runtime.assets",
@@ -27,6 +28,8 @@ _LAZY = {
     "FivetranSyncConfig": "fivetran_codegen_runtime.resource",
     "FivetranWorkspace": "fivetran_codegen_runtime.resource",
     "build_fivetran_polling_sensor": "fivetran_codegen_runtime.sensor",
+    "RuntimeTooOldError": "fivetran_codegen_runtime.versions",
+    "require_runtime": "fivetran_codegen_runtime.versions",
 }
 
 __all__ = [
@@ -35,9 +38,11 @@ __all__ = [
     "FivetranEventIterator",
     "FivetranSyncConfig",
     "FivetranWorkspace",
+    "RuntimeTooOldError",
     "__version__",
     "build_fivetran_polling_sensor",
     "fivetran_assets",
+    "require_runtime",
 ]
 
 

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 from fivetran_codegen import config
-from fivetran_codegen.errors import GenerateError
-from fivetran_codegen.output import assemble
+from fivetran_codegen.output import assemble, user_bodies
 from fivetran_codegen.plan import render_plan
-from fivetran_codegen.render import formatting
+from fivetran_codegen.render import templates as rendering
 from fivetran_codegen.snapshot import codec
 
-from tests.conftest import dagster_validate, run_cli
+from tests.conftest import dagster_validate, ruff_format_check, run_cli
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 SAMPLE_SNAPSHOT = GOLDEN / "sample" / "fivetran_snapshot.json"
@@ -48,21 +47,85 @@ def project(tmp_path: Path, settings: str = "") -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("case", sorted(p.parent.name for p in GOLDEN.glob("*/pyproject.toml")))
+EXAMPLE = Path(__file__).resolve().parents[2] / "generated_example"
+# Case name -> project: each golden case, and generated_example/ (its own config and snapshot).
+CASES = {p.parent.name: p.parent for p in GOLDEN.glob("*/pyproject.toml")} | {
+    "generated_example": EXAMPLE
+}
+
+
+def packages(project: Path) -> list[config.Config]:
+    """The configs of the committed packages a case generates."""
+    return config.load_all(project / "pyproject.toml", cwd=project)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_golden_cases(case: str, tmp_path: Path) -> None:
-    source = GOLDEN / case
+    """Generated from scratch from the case's config and snapshot, byte for byte what is committed.
+
+    generated_example/ customises one function body, the one part `generate` keeps rather than
+    writes: that module is compared with its body put back to the default.
+    """
+    source = CASES[case]
+    committed = packages(source)
+    outputs = {c.output.relative_to(source).parts[0] for c in committed}
     work = tmp_path / case
-    shutil.copytree(source, work, ignore=shutil.ignore_patterns("expected"))
+    shutil.copytree(source, work, ignore=lambda d, names: outputs if Path(d) == source else [])
     run = run_cli("generate", cwd=work)
     assert run.code == 0, run.stderr
-    expected = next((source / "expected").iterdir())
-    got = tree(work / "expected" / expected.name)
-    want = tree(expected)
-    assert sorted(got) == sorted(want), f"files differ; if intended, run `{REGEN}`"
-    for path in want:
-        assert got[path] == want[path], (
-            f"{path} differs from the golden file; if intended, run `{REGEN}`"
-        )
+    for package in committed:
+        default_body = rendering.default_body(package.resource_key)
+        got = tree(work / package.output.relative_to(source))
+        want = tree(package.output)
+        assert sorted(got) == sorted(want), f"files differ; if intended, run `{REGEN}`"
+        for path, text in want.items():
+            parts = (
+                user_bodies.split(text, where=path, default_body=default_body)
+                if path.startswith("connections/")
+                else None
+            )
+            expected = parts.with_default_body() if parts and parts.customised else text
+            assert got[path] == expected, (
+                f"{path} differs from the golden file; if intended, run `{REGEN}`"
+            )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden_output_is_as_the_pinned_dev_ruff_formats_it(case: str) -> None:
+    # generate runs no formatter; the templates and line_fit write ruff's layout themselves.
+    done = ruff_format_check(*(c.output for c in packages(CASES[case])))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_generate_runs_without_any_ruff_and_writes_the_same_bytes(tmp_path: Path) -> None:
+    """The output cannot depend on the user's ruff: generate neither imports nor launches one."""
+    work = tmp_path / "sample"
+    shutil.copytree(GOLDEN / "sample", work, ignore=shutil.ignore_patterns("expected"))
+    bin_dir = tmp_path / "bin"  # the only PATH entry: a ruff that leaves a mark if it runs
+    bin_dir.mkdir()
+    marker = tmp_path / "ruff-ran"
+    (bin_dir / "ruff").write_text(f"#!/bin/sh\ntouch {marker}\nexit 3\n")
+    (bin_dir / "ruff").chmod(0o755)
+    script = (
+        "import sys\n"
+        "sys.modules['ruff'] = None  # not importable, as if it were not installed\n"
+        "from fivetran_codegen.cli.commands import main\n"
+        "main(['generate'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=work,
+        env={**os.environ, "PATH": str(bin_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()
+    assert tree(work / "expected" / "fivetran_defs") == tree(
+        GOLDEN / "sample" / "expected" / "fivetran_defs"
+    )
 
 
 def test_every_golden_module_starts_with_the_mark_generate_recognises() -> None:
@@ -74,9 +137,7 @@ def test_every_golden_module_starts_with_the_mark_generate_recognises() -> None:
 
 
 def test_golden_case_names_exist() -> None:
-    assert {"sample", "configured", "workspaces"} <= {
-        p.parent.name for p in GOLDEN.glob("*/pyproject.toml")
-    }
+    assert {"sample", "configured", "workspaces", "generated_example"} <= set(CASES)
 
 
 def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
@@ -437,8 +498,41 @@ def test_loading_the_package_builds_the_assets_without_any_api_call(tmp_path: Pa
     assert any(k.startswith("fivetran/crm/") for k in loaded["keys"])  # salesforce override
 
 
-def test_code_ruff_cannot_parse_is_reported_with_ruffs_own_words() -> None:
-    """A generator bug must say what is wrong with the code, not only that ruff failed."""
-    with pytest.raises(GenerateError) as caught:
-        formatting.format_sources({"connections/broken.py": "x = f(a=,)\n"})
-    assert "Failed to parse" in str(caught.value) and "broken.py:1:" in str(caught.value)
+def test_a_package_generated_by_0_1_0_is_recognised_and_replaced(tmp_path: Path) -> None:
+    # Its header line ended `DO NOT EDIT,` (now `DO NOT EDIT.`); its manifest marks it ours.
+    work = tmp_path / "sample"
+    shutil.copytree(GOLDEN / "sample", work, ignore=shutil.ignore_patterns("expected"))
+    legacy = GOLDEN / "legacy_v0_1_0" / "fivetran_defs"
+    shutil.copytree(legacy, work / "expected" / "fivetran_defs")
+    run = run_cli("generate", cwd=work)
+    assert run.code == 0, run.stderr
+    assert tree(work / "expected" / "fivetran_defs") == tree(
+        GOLDEN / "sample" / "expected" / "fivetran_defs"
+    )
+
+
+JOBS_TOML = {
+    "nightly": '[[tool.fivetran-codegen.jobs]]\nname = "nightly"\nconnections = ["*"]\ncron = "0 2 * * *"\n',
+    # Its identifier is a connection module's name: the variable gets `_job`.
+    "salesforce": '[[tool.fivetran-codegen.jobs]]\nname = "salesforce"\nconnections = ["salesforce"]\n',
+    "SALESFORCE": '[[tool.fivetran-codegen.jobs]]\nname = "SALESFORCE"\ngroups = ["hubspot"]\n',
+}
+
+
+def test_jobs_are_variables_named_after_them_and_their_order_in_the_toml_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    outputs = []
+    for order in (["nightly", "salesforce", "SALESFORCE"], ["SALESFORCE", "salesforce", "nightly"]):
+        work = project(tmp_path / "-".join(order), "".join(JOBS_TOML[name] for name in order))
+        run = run_cli("generate", cwd=work)
+        assert run.code == 0, run.stderr
+        outputs.append(tree(work / "fivetran_defs"))
+    assert outputs[0] == outputs[1]
+    init = outputs[0]["__init__.py"]
+    assert 'nightly = dg.define_asset_job(\n    "nightly",' in init
+    # Jobs whose names clean alike (and are a module's name) are told apart by their names.
+    assert 'salesforce_job__salesforce = dg.define_asset_job(\n    "salesforce",' in init
+    assert "_job__" in init.split('"SALESFORCE"')[0].splitlines()[-2]
+    assert '        name="nightly_schedule",\n        job=nightly,\n' in init
+    assert "JOBS[" not in init

@@ -36,7 +36,7 @@ from fivetran_codegen_runtime.testing import FivetranSimulator, hostile_workspac
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import dagster_validate, run_cli
+from tests.conftest import dagster_validate, ruff_format_check, run_cli
 
 Document = dict[str, Any]
 DASHBOARD = "https://fivetran.com/dashboard/connections/"
@@ -371,6 +371,8 @@ def test_any_unicode_in_every_field_generates_safe_code(
         if relative.endswith(".py"):
             source = (root / relative).read_text(encoding="utf-8")  # strict UTF-8
             ast.parse(source, filename=relative)
+    formatted = ruff_format_check(root)  # as the pinned dev ruff writes it, with no ruff run
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
     with imported(project, package) as module:
         check_round_trip(doc, module)
     cfg = codegen_config.with_paths(
@@ -427,6 +429,8 @@ def test_hostile_workspace_validates_and_round_trips(tmp_path: Path) -> None:
     assert snap.code == 0, snap.stderr
     generated = run_cli("generate", "--out", "hostile_defs", cwd=tmp_path)
     assert generated.code == 0, generated.stderr
+    formatted = ruff_format_check(tmp_path / "hostile_defs")
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
     env = python_env(tmp_path)
     validate = dagster_validate(tmp_path, "hostile_defs")

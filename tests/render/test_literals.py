@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import enum
 import math
+import random
 import re
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -19,6 +21,8 @@ from fivetran_codegen.render.literals import (
 )
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import ruff_format_check
 
 PROPERTY = settings(max_examples=400, deadline=None)
 # Every code point, lone surrogates included (st.text() leaves them out by default).
@@ -98,18 +102,18 @@ def test_hostile_strings_round_trip_as_one_constant(text: str) -> None:
 
 
 def test_readable_text_stays_readable() -> None:
-    assert py_literal("Café 日本 \U0001f600") == "'Café 日本 \U0001f600'"
+    assert py_literal("Café 日本 \U0001f600") == '"Café 日本 \U0001f600"'
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("abc\u202edef", "'abc\\u202edef'"),
-        ("a\u2028b", "'a\\u2028b'"),
-        ("a\u200bb", "'a\\u200bb'"),
-        ("\u3164", "'\\u3164'"),  # printable to Python, yet invisible
-        ("\ufe0f", "'\\ufe0f'"),
-        ("\U000e0100", "'\\U000e0100'"),
+        ("abc\u202edef", '"abc\\u202edef"'),
+        ("a\u2028b", '"a\\u2028b"'),
+        ("a\u200bb", '"a\\u200bb"'),
+        ("\u3164", '"\\u3164"'),  # printable to Python, yet invisible
+        ("\ufe0f", '"\\ufe0f"'),
+        ("\U000e0100", '"\\U000e0100"'),
     ],
 )
 def test_invisible_characters_are_escaped(text: str, expected: str) -> None:
@@ -125,13 +129,13 @@ def test_invisible_characters_are_escaped(text: str, expected: str) -> None:
         (0.1, "0.1"),
         (1e300, "1e+300"),
         ((), "()"),
-        (("a",), "('a',)"),
+        (("a",), '("a",)'),
         ([1, (2, 3)], "[1, (2, 3)]"),
-        ({"b": 1, "a": [None]}, "{'b': 1, 'a': [None]}"),  # insertion order: the caller sorts
-        ({"b", "a", "c"}, "{'a', 'b', 'c'}"),
-        (frozenset({3, "x", None}), "{'x', 3, None}"),  # sorted by the elements' literals
+        ({"b": 1, "a": [None]}, '{"b": 1, "a": [None]}'),  # insertion order: the caller sorts
+        ({"b", "a", "c"}, '{"a", "b", "c"}'),
+        (frozenset({3, "x", None}), '{"x", 3, None}'),  # sorted by the elements' literals
         (set(), "set()"),
-        ({("k", 1): frozenset()}, "{('k', 1): set()}"),
+        ({("k", 1): frozenset()}, '{("k", 1): set()}'),
     ],
 )
 def test_values_render_as_literals(value: PyValue, expected: str) -> None:
@@ -147,7 +151,7 @@ def test_subclasses_cannot_change_the_literal() -> None:
     class Level(enum.IntEnum):
         HIGH = 3
 
-    assert py_literal(Evil("a")) == "'a'"
+    assert py_literal(Evil("a")) == '"a"'
     assert py_literal(Level.HIGH) == "3"
 
 
@@ -169,7 +173,7 @@ def test_values_without_a_literal_are_refused(value: object) -> None:
 def test_set_order_does_not_depend_on_insertion() -> None:
     words = [f"w{i}" for i in range(50)]
     assert py_literal(set(words)) == py_literal(set(reversed(words)))
-    assert py_literal(set(words)) == "{" + ", ".join(sorted(repr(w) for w in words)) + "}"
+    assert py_literal(set(words)) == "{" + ", ".join(sorted(f'"{w}"' for w in words)) + "}"
 
 
 @PROPERTY
@@ -279,3 +283,46 @@ def test_filters_render_hostile_names_in_a_template() -> None:
         namespace: dict[str, object] = {}
         exec(compile(template.render(name=name).encode(), "<generated>", "exec"), namespace)
         assert namespace["f"]() == name  # type: ignore[operator]
+
+
+# -- as ruff writes them (generate runs no formatter) -------------------------------------------
+
+RUFF_CHARS = [chr(c) for c in range(0x80)] + list("éü日本😀\u0301\u00a0\u2028\u3000\ud800\udfff")
+
+
+def _texts() -> list[str]:
+    rng = random.Random(0)
+    spaced = [" a", "a ", " ", "  x  \n  y  ", "\n  indented\n", 'ends with a quote"', "\\"]
+    made = ["".join(rng.choices(RUFF_CHARS, k=rng.randint(1, 12))) for _ in range(300)]
+    return [*HOSTILE, *spaced, *made]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", '"plain"'),
+        ("it's", '"it\'s"'),
+        ('say "hi"', "'say \"hi\"'"),
+        ("'\"", '"\'\\""'),  # as many of each: double quotes
+        ('mix \' "" ', "'mix \\' \"\" '"),
+    ],
+)
+def test_strings_take_the_quotes_ruff_prefers(text: str, expected: str) -> None:
+    assert py_literal(text) == expected
+    assert ast.literal_eval(expected) == text
+
+
+def test_docstrings_guard_the_spaces_ruff_would_strip() -> None:
+    assert docstring(" a \n \nb") == '"""\\x20a\\x20\n\\x20\nb"""'
+
+
+def test_ruff_leaves_literals_and_docstrings_as_they_are(tmp_path: Path) -> None:
+    texts = _texts()
+    literals = "".join(f"X{i} = {py_literal(t)}\n" for i, t in enumerate(texts))
+    (tmp_path / "literals.py").write_text(literals, encoding="utf-8")
+    for i, text in enumerate(texts):
+        module = f"# Code generated.\n{docstring(text)}\n\nX = 1\n"
+        (tmp_path / f"doc{i}.py").write_text(module, encoding="utf-8")
+        assert ast.get_docstring(ast.parse(module), clean=False) == text
+    done = ruff_format_check(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr

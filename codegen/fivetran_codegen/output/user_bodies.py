@@ -1,7 +1,7 @@
 """The user's part of a generated connection module: the body of its asset function.
 
 Generated modules end with the asset function, so a module is `head + body`: the head is ours
-(formatted by ruff, recorded in the manifest), the body is the user's and is carried over
+(rendered, recorded in the manifest), the body is the user's and is carried over
 verbatim. Custom bodies are checked with libcst (the decorated function is parsed, not the whole
 module: parsing 1,000 large modules on every run would cost more than generating them).
 """

@@ -60,6 +60,7 @@ GENERATED_CODE_NAMES: Final = frozenset(
     {
         *("annotations", "dagster", "defs", "dg", "fivetran", "fivetran_assets"),
         *("build_fivetran_polling_sensor", "connections", "fivetran_codegen_runtime"),
+        "require_runtime",
     }
 )
 
@@ -158,7 +159,7 @@ def assign_unique(items: Sequence[tuple[str, str]]) -> dict[str, str]:
     result.update((i, name) for i, name in suffixed.items() if i not in losers)
     taken.update(result.values())
     for stable_id in sorted(losers):
-        result[stable_id] = _first_free(suffixed[stable_id], taken)
+        result[stable_id] = first_free(suffixed[stable_id], taken)
         taken.add(result[stable_id])
     return {stable_id: result[stable_id] for stable_id in sorted(result)}
 
@@ -170,7 +171,8 @@ def _id_suffix(stable_id: str) -> str:
     return hashlib.sha256(stable_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
-def _first_free(name: str, taken: set[str]) -> str:
+def first_free(name: str, taken: set[str]) -> str:
+    """`name_2`, `name_3`...: the first that is not taken."""
     n = 2
     while f"{name}_{n}" in taken:
         n += 1

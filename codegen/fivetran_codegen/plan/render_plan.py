@@ -7,6 +7,7 @@ suffixes derived from connection ids; connections are ordered by module name, ta
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Mapping
@@ -78,6 +79,12 @@ class JobPlan:
     groups: tuple[str, ...]
     cron: str | None
     timezone: str | None
+    variable: str = ""  # the package's module-level name for it (unique there)
+
+    @property
+    def schedule_name(self) -> str:
+        """Dagster's default name for the job's schedule, written out."""
+        return f"{self.name}_schedule"
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,7 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         resource_key=config.resource_key,
         api_key_env=config.api_key_env,
         api_secret_env=config.api_secret_env,
-        jobs=tuple(_job(job, plans, groups, config) for job in config.jobs),
+        jobs=_name_jobs([_job(job, plans, groups, config) for job in config.jobs], modules),
     )
 
 
@@ -333,6 +340,30 @@ def _job(
                 else f"groups: {', '.join(known_groups)}",
             )
     return JobPlan(job.name, tuple(modules), job.groups, job.cron, job.timezone)
+
+
+def _name_jobs(jobs: list[JobPlan], modules: Mapping[str, str]) -> tuple[JobPlan, ...]:
+    """Jobs sorted by name, each with a variable named after it that no other name takes.
+
+    The package also binds the connection modules: a job whose identifier is one of them gets a
+    `_job` suffix. Names depend on the set of jobs and modules only, so reordering jobs in the
+    TOML changes nothing.
+    """
+    taken = set(modules.values())
+
+    def base(name: str) -> str:
+        variable = naming.identifier(name)
+        return f"{variable}_job" if variable in taken else variable
+
+    variables = naming.assign_unique([(job.name, base(job.name)) for job in jobs])
+    for name in sorted(variables):  # still a module's name: `salesforce_job` was one
+        if variables[name] in taken:
+            variables[name] = naming.first_free(variables[name], taken | set(variables.values()))
+        taken.add(variables[name])
+    return tuple(
+        dataclasses.replace(job, variable=variables[job.name])
+        for job in sorted(jobs, key=lambda j: j.name)
+    )
 
 
 def _candidate(plan: ConnectionPlan, groups: Mapping[str, Group]) -> selection.Candidate:

@@ -5,6 +5,9 @@ between quotes by a template. Literals come from `repr()` of the base types (a s
 override it), and printable non-ASCII text is kept readable, except characters that are
 invisible or reorder text on screen (bidi controls, zero-width and filler characters, line
 separators): those are always escaped ("trojan source", CVE-2021-42574).
+
+The text is already in ruff's style (generate runs no formatter): strings take double quotes
+unless they hold more `"` than `'`, and docstrings guard the whitespace ruff would strip.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def _literal(value: PyValue, *, hashable: bool) -> str:
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, str):
-        return _INVISIBLE.sub(_escape, str.__repr__(value))
+        return _string(str.__str__(value))
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
@@ -94,6 +97,37 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+# Printable ASCII but quotes and backslash: most names, written between quotes as they are.
+_PLAIN = re.compile(r"[ !#-&(-\[\]-~]*")
+_SPECIAL = re.compile(r"[^ !#-&(-\[\]-~]")
+
+
+def _char(c: str) -> str:
+    """One character as `repr()` writes it inside quotes (each code point is escaped alone)."""
+    return _INVISIBLE.sub(_escape, str.__repr__(c)[1:-1])
+
+
+def _escape_for(quote: str) -> Callable[[re.Match[str]], str]:
+    def escape(match: re.Match[str]) -> str:
+        c = match.group()
+        if c in "'\"":
+            return "\\" + c if c == quote else c
+        return _char(c)
+
+    return escape
+
+
+_ESCAPES: Final = {q: _escape_for(q) for q in "'\""}
+
+
+def _string(value: str) -> str:
+    # ruff's preferred quotes: double, unless that needs more escapes than single quotes would.
+    if value.isascii() and _PLAIN.fullmatch(value):
+        return f'"{value}"'
+    quote = "'" if value.count('"') > value.count("'") else '"'
+    return quote + _SPECIAL.sub(_ESCAPES[quote], value) + quote
+
+
 def comment(text: str) -> str:
     """Text that is safe after `# `: one line of visible characters that no tool reads.
 
@@ -117,9 +151,22 @@ def docstring(text: str) -> str:
 
     Backslashes and every `"` are escaped, so neither three quotes nor a trailing quote can end it
     early; so is everything else `repr()` escapes (a carriage return would be read as a newline)
-    and the invisible characters.
+    and the invisible characters. A space that starts or ends a line is written `\\x20`: ruff
+    strips a docstring's indentation and trailing whitespace, and would change its value.
+    Nothing here changes when ruff formats the docstring.
     """
-    return '"""' + "".join(_docstring_char(c) for c in text) + '"""'
+    lines = ["".join(_docstring_char(c) for c in line) for line in text.split("\n")]
+    # One line and a line break: ruff would move the closing quotes up, so the break is escaped.
+    newline = "\\n" if len(lines) == 2 and not lines[1] else "\n"
+    return '"""' + newline.join(_guard_spaces(line) for line in lines) + '"""'
+
+
+def _guard_spaces(line: str) -> str:
+    if line.startswith(" "):
+        line = "\\x20" + line[1:]
+    if line.endswith(" "):
+        line = line[:-1] + "\\x20"
+    return line
 
 
 def _docstring_char(c: str) -> str:

@@ -1,8 +1,10 @@
-"""RenderPlan -> `{relative path: source}` with jinja2 (not yet formatted).
+"""RenderPlan -> `{relative path: source}` with jinja2, in its final formatted form.
 
 The environment is strict (StrictUndefined) and never escapes: values from the snapshot reach
 source only through the `py`, `comment` and `docstring` filters. Code fragments built here from
-config (automation conditions, retry policies) use `py_literal` for every value too.
+config (automation conditions, retry policies) use `py_literal` for every value too. The
+templates write ruff's layout themselves; `line_fit` splits the lines that names made too wide,
+so no formatter runs and the output does not depend on which ruff, if any, is installed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-from fivetran_codegen_runtime.connection import DASHBOARD_URL
 
+from fivetran_codegen import __version__
 from fivetran_codegen.config import RetryPolicy
 from fivetran_codegen.plan.render_plan import ConnectionPlan, RenderPlan
-from fivetran_codegen.render import literals
+from fivetran_codegen.render import line_fit, literals
 
 
 def default_body(resource_key: str) -> str:
@@ -59,11 +61,11 @@ def environment() -> jinja2.Environment:
 
 @cache
 def templates_fingerprint() -> str:
-    """Changes whenever what rendering produces could change (templates, literal rules)."""
+    """Changes whenever what rendering produces could change (templates, literal and line rules)."""
     digest = hashlib.sha256()
     for path in sorted(templates_dir().glob("*.jinja")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for source in (Path(literals.__file__), Path(__file__)):
+    for source in (Path(literals.__file__), Path(line_fit.__file__), Path(__file__)):
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
@@ -72,20 +74,25 @@ def render_package_files(plan: RenderPlan) -> dict[str, str]:
     """The files that list every connection (small; rendered on every run)."""
     env = environment()
     return {
-        PACKAGE_INIT: env.get_template("package_init.py.jinja").render(plan=plan),
-        CONNECTIONS_INIT: env.get_template("connections_init.py.jinja").render(plan=plan),
+        PACKAGE_INIT: line_fit.fit_source(
+            env.get_template("package_init.py.jinja").render(plan=plan)
+        ),
+        CONNECTIONS_INIT: line_fit.fit_source(
+            env.get_template("connections_init.py.jinja").render(
+                plan=plan, generator_version=__version__
+            )
+        ),
     }
 
 
 def render_connection(plan: RenderPlan, connection: ConnectionPlan, body: str) -> str:
     template = environment().get_template("connection.py.jinja")
-    return template.render(plan=plan, c=_ConnectionView(connection), body=body)
+    return line_fit.fit_source(template.render(plan=plan, c=_ConnectionView(connection), body=body))
 
 
 class _ConnectionView:
     def __init__(self, connection: ConnectionPlan) -> None:
         self._c = connection
-        self.url = DASHBOARD_URL + connection.id
         self.kinds = set(connection.kinds)
         self.tags_dict = dict(connection.tags)
         self.owners_list = list(connection.owners)
