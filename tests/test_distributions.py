@@ -4,6 +4,7 @@ pins the runtime at its own version, and each wheel holds its own package and no
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -103,6 +104,45 @@ def test_the_generator_pins_no_ruff_version_on_its_users() -> None:
     # Users pin their own ruff: the generator must install beside any of those pins.
     ruff = [r for r in requirements(ROOT) if normalized(r.name) == "ruff"]
     assert not [r for r in ruff if any(s.operator in ("==", "===") for s in r.specifier)], ruff
+
+
+def import_generator(
+    code: str, *, pythonpath: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)  # ahead of the installed packages
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_generator_refuses_a_runtime_of_another_version(tmp_path: Path) -> None:
+    old = tmp_path / "fivetran_codegen_runtime"
+    old.mkdir()
+    (old / "__init__.py").write_text('__version__ = "0.1.0"\n')
+    done = import_generator("import fivetran_codegen", pythonpath=tmp_path)
+    assert done.returncode != 0
+    version = fivetran_codegen.__version__
+    assert (
+        f"ImportError: fivetran-codegen {version} needs fivetran-codegen-runtime {version}, "
+        f"but 0.1.0 is installed (at {old / '__init__.py'}); "
+        f"fix: pip install 'fivetran-codegen-runtime=={version}'"
+    ) in done.stderr
+
+
+def test_the_generator_names_a_missing_runtime() -> None:
+    done = import_generator(
+        "import sys; sys.modules['fivetran_codegen_runtime'] = None; import fivetran_codegen"
+    )
+    assert done.returncode != 0
+    assert "fivetran-codegen-runtime" in done.stderr and "which is not installed" in done.stderr
+    assert "pip install -e ./runtime -e ." in done.stderr
 
 
 # -- the runtime's requirements -----------------------------------------------------------------
