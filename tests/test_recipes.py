@@ -142,6 +142,13 @@ def published_hook() -> Document:
     return hook
 
 
+def system_hook() -> Document:
+    """The published hook run by this venv's `fivetran-codegen`: no environment to install."""
+    hook = {**published_hook(), "language": "system"}
+    del hook["additional_dependencies"]
+    return hook
+
+
 def test_the_hook_manifest_runs_generate_check_on_the_files_that_matter() -> None:
     hook = published_hook()
     assert hook["entry"] == "fivetran-codegen generate --check"
@@ -176,7 +183,7 @@ def test_the_hook_blocks_a_commit_whose_generated_package_is_stale(tmp_path: Pat
     """
     env = base_env(tmp_path / "home", PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
     project = sample_project(tmp_path / "project")
-    local_hook = {**published_hook(), "language": "system"}
+    local_hook = system_hook()
     config = {"repos": [{"repo": "local", "hooks": [local_hook]}]}
     (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     init_repo(project, env)
@@ -228,7 +235,7 @@ def test_the_readmes_files_override_guards_profile_packages(tmp_path: Path) -> N
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('output = "expected/', 'output = "'))
     generate(project)
-    local_hook = {**published_hook(), "language": "system", "files": readme_files_override()}
+    local_hook = {**system_hook(), "files": readme_files_override()}
     config = {"repos": [{"repo": "local", "hooks": [local_hook]}]}
     (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     init_repo(project, env)

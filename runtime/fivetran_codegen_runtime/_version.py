@@ -1,3 +1,3 @@
-"""The one place the project's version is written at run time."""
+"""The runtime's version, written only here (runtime/pyproject.toml reads it)."""
 
 __version__ = "0.2.0"

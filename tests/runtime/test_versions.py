@@ -15,7 +15,6 @@ from fivetran_codegen_runtime.versions import release
 from tests.conftest import run_cli
 
 GOLDEN = Path(__file__).parents[1] / "golden"
-LEGACY = GOLDEN / "legacy_v0_1_0"
 
 
 @pytest.mark.parametrize(
@@ -59,12 +58,6 @@ def test_a_runtime_older_than_the_generator_names_both_versions_and_the_fix(
     assert isinstance(caught.value, ImportError)
 
 
-def test_generator_and_runtime_versions_are_equal() -> None:
-    assert fivetran_codegen.__version__ == _version.__version__ == "0.2.0"
-    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
-    assert f'version = "{_version.__version__}"' in pyproject
-
-
 def _import(
     project: Path, package: str, runtime_version: str | None
 ) -> subprocess.CompletedProcess[str]:
@@ -97,9 +90,3 @@ def test_generated_code_records_its_generator_and_checks_the_runtime(tmp_path: P
     assert too_old.returncode == 1
     assert "RuntimeTooOldError" in too_old.stderr
     assert "pip install 'fivetran-codegen-runtime>=" in too_old.stderr
-
-
-def test_code_generated_by_0_1_0_still_loads_on_this_runtime() -> None:
-    done = _import(LEGACY, "fivetran_defs", None)
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout) > 0

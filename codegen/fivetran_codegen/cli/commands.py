@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from fivetran_codegen_runtime import __version__
 from fivetran_codegen_runtime.rest.client import DEFAULT_API_URL, FivetranClient
 from fivetran_codegen_runtime.rest.credentials import KEY_VARS, SECRET_VARS, Credentials
 from fivetran_codegen_runtime.rest.errors import (
@@ -32,7 +31,7 @@ from fivetran_codegen_runtime.testing import (
     serve,
 )
 
-from fivetran_codegen import config, pipeline
+from fivetran_codegen import __version__, config, pipeline
 from fivetran_codegen.diff import change_summary, compare, report, targets
 from fivetran_codegen.errors import (
     ConfigError,
