@@ -17,7 +17,7 @@ import pytest
 from fivetran_codegen.migrate import run
 from fivetran_codegen.migrate.names import WORKSPACE_FIELDS
 from fivetran_codegen.migrate.report import Note
-from fivetran_codegen.render.templates import DEFAULT_BODY
+from fivetran_codegen.output.user_bodies import DEFAULT_BODY
 
 from tests.conftest import dagster_validate, run_cli
 

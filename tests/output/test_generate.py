@@ -16,7 +16,7 @@ import pytest
 from fivetran_codegen import config
 from fivetran_codegen.output import assemble, user_bodies
 from fivetran_codegen.plan import render_plan
-from fivetran_codegen.render import templates as rendering
+from fivetran_codegen.render import generated_file
 from fivetran_codegen.snapshot import codec
 
 from tests.conftest import dagster_validate, ruff_format_check, run_cli
@@ -74,7 +74,7 @@ def test_golden_cases(case: str, tmp_path: Path) -> None:
     run = run_cli("generate", cwd=work)
     assert run.code == 0, run.stderr
     for package in committed:
-        default_body = rendering.default_body(package.resource_key)
+        default_body = generated_file.default_body(package.resource_key)
         got = tree(work / package.output.relative_to(source))
         want = tree(package.output)
         assert sorted(got) == sorted(want), f"files differ; if intended, run `{REGEN}`"
@@ -133,7 +133,7 @@ def test_every_golden_module_starts_with_the_mark_generate_recognises() -> None:
     modules = list(GOLDEN.glob("*/expected/**/*.py"))
     assert modules
     for module in modules:
-        assert module.read_text().startswith(assemble.GENERATED_MARK), module
+        assert module.read_text().startswith(generated_file.GENERATED_MARK), module
 
 
 def test_golden_case_names_exist() -> None:

@@ -12,8 +12,6 @@ Only rewritten connections are read on either side, so this costs little on a la
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import dataclass
 
 from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
@@ -21,11 +19,11 @@ from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 from fivetran_codegen.config import Config
 from fivetran_codegen.diff import compare, report
 from fivetran_codegen.output.assemble import Output
+from fivetran_codegen.render import generated_file
 from fivetran_codegen.snapshot import git_source, partial_read
 from fivetran_codegen.snapshot.model import Snapshot
 
 BASE_REVISION = "HEAD"
-_KEY = re.compile(r"^\s+key=dg\.AssetKey\((\[.*\])\),$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -35,8 +33,8 @@ class Summary:
 
 
 def summarize(output: Output, snapshot: Snapshot, config: Config) -> Summary:
-    old = {p for p in output.on_disk if _is_connection(p)}
-    new = {p for p in output.files if _is_connection(p)}
+    old = {p for p in output.on_disk if generated_file.is_connection_module(p)}
+    new = {p for p in output.files if generated_file.is_connection_module(p)}
     changed = sorted(p for p in old | new if output.on_disk.get(p) != output.files.get(p))
     if not changed:
         return Summary(None, None)
@@ -60,8 +58,8 @@ def _since_committed(snapshot: Snapshot, config: Config, ids: set[str]) -> str |
 
 
 def _code_changes(output: Output, changed: list[str], *, added: int, removed: int) -> str:
-    old_keys = set().union(*(_keys(output.on_disk.get(p, "")) for p in changed))
-    new_keys = set().union(*(_keys(output.files.get(p, "")) for p in changed))
+    old_keys = set().union(*(generated_file.asset_keys(output.on_disk.get(p, "")) for p in changed))
+    new_keys = set().union(*(generated_file.asset_keys(output.files.get(p, "")) for p in changed))
     parts = [
         (added, "connection module(s) added"),
         (removed, "connection module(s) removed"),
@@ -70,11 +68,3 @@ def _code_changes(output: Output, changed: list[str], *, added: int, removed: in
     ]
     counted = ", ".join(f"{n} {what}" for n, what in parts if n)
     return counted or f"{len(changed)} connection module(s) updated, same assets"
-
-
-def _is_connection(path: str) -> bool:
-    return path.startswith("connections/") and path != "connections/__init__.py"
-
-
-def _keys(text: str) -> set[tuple[str, ...]]:
-    return {tuple(ast.literal_eval(m.group(1))) for m in _KEY.finditer(text)}

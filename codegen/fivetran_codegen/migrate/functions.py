@@ -19,7 +19,7 @@ from fivetran_codegen.migrate import body
 from fivetran_codegen.migrate import package as generated
 from fivetran_codegen.migrate.names import WORKSPACE
 from fivetran_codegen.migrate.report import Refused, location
-from fivetran_codegen.render.templates import DEFAULT_BODY
+from fivetran_codegen.output.user_bodies import DEFAULT_BODY
 
 
 @dataclass

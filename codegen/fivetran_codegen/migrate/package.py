@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,9 +10,7 @@ from fivetran_codegen import config
 from fivetran_codegen.errors import UserCodeError
 from fivetran_codegen.migrate.report import Refused
 from fivetran_codegen.output import user_bodies
-
-_FUNCTION = re.compile(r"^@fivetran_assets\((.*?)^def (\w+)\(", re.MULTILINE | re.DOTALL)
-_OP_NAME = re.compile(r"^\s*name=(.+?),?$", re.MULTILINE)
+from fivetran_codegen.render import generated_file
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ class GeneratedPackage:
     connections: Mapping[str, GeneratedConnection] = field(default_factory=dict)
 
     def module_of(self, connection: GeneratedConnection) -> str:
-        return f"{self.name}.connections.{connection.module}"
+        return f"{self.name}.{generated_file.CONNECTIONS_DIR}.{connection.module}"
 
 
 def locate(name: str | None, *, start: Path, config_path: Path | None) -> GeneratedPackage:
@@ -57,20 +54,15 @@ def locate(name: str | None, *, start: Path, config_path: Path | None) -> Genera
 
 def _index(directory: Path) -> dict[str, GeneratedConnection]:
     found = {}
-    for path in sorted((directory / "connections").glob("*.py")):
+    for path in sorted((directory / generated_file.CONNECTIONS_DIR).glob("*.py")):
         text = path.read_text(encoding="utf-8")
-        connection_id = user_bodies.connection_id(text)
-        match = _FUNCTION.search(text)
-        if connection_id is not None and match is not None:
-            op_name = _OP_NAME.search(match.group(1))
+        connection_id = generated_file.connection_id(text)
+        function = generated_file.asset_function(text)
+        if connection_id is not None and function is not None:
             found[connection_id] = GeneratedConnection(
-                connection_id, path.stem, match.group(2), _string(op_name), path
+                connection_id, path.stem, function.name, function.op_name, path
             )
     return found
-
-
-def _string(match: re.Match[str] | None) -> str | None:
-    return None if match is None else user_bodies.string_literal(match.group(1))
 
 
 def splice(connection: GeneratedConnection, body: str) -> str | None:

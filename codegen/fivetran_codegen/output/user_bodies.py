@@ -1,25 +1,22 @@
 """The user's part of a generated connection module: the body of its asset function.
 
-Generated modules end with the asset function, so a module is `head + body`: the head is ours
-(rendered, recorded in the manifest), the body is the user's and is carried over
-verbatim. Custom bodies are checked with libcst (the decorated function is parsed, not the whole
+Generated modules end with the asset function, so a module is `head + body` (where one ends is
+`render/generated_file.py`'s to say): the head is ours, rendered and recorded in the manifest;
+the body is the user's and is carried over verbatim. Custom bodies are checked with libcst (the decorated function is parsed, not the whole
 module: parsing 1,000 large modules on every run would cost more than generating them).
 """
 
 from __future__ import annotations
 
-import ast
-import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from fivetran_codegen.errors import UserCodeError
-from fivetran_codegen.render.templates import DEFAULT_BODY
+from fivetran_codegen.render import generated_file
+from fivetran_codegen.render.generated_file import default_body as default_body_of
 
-_DECORATOR = "\n@fivetran_assets("
-_SIGNATURE_END = "-> Iterator[FivetranEvent]:\n"
-_CONNECTION_ID = re.compile(r"^CONNECTION = FivetranConnection\(\n    id=(.+),$", re.MULTILINE)
+DEFAULT_BODY = default_body_of("fivetran")
 
 
 @dataclass(frozen=True)
@@ -38,32 +35,13 @@ class Parts:
 
 def split(text: str, *, where: str, default_body: str = DEFAULT_BODY) -> Parts | None:
     """Split a module at its asset function's body; None when the function is not ours to find."""
-    decorator = text.rfind(_DECORATOR)
-    if decorator < 0:
+    found = generated_file.halves(text)
+    if found is None:
         return None
-    end = text.find(_SIGNATURE_END, decorator)
-    if end < 0:
-        return None
-    cut = end + len(_SIGNATURE_END)
-    parts = Parts(head=text[:cut], body=text[cut:], default_body=default_body)
+    parts = Parts(head=found.head, body=found.body, default_body=default_body)
     if parts.customised:
-        _check_function(text[decorator + 1 :], where)
+        _check_function(found.function, where)
     return parts
-
-
-def connection_id(text: str) -> str | None:
-    """The id in a module's `CONNECTION = FivetranConnection(id=...)` record, if it has one."""
-    match = _CONNECTION_ID.search(text)
-    return None if match is None else string_literal(match.group(1))
-
-
-def string_literal(source: str) -> str | None:
-    """The value of a Python string literal; None when `source` is anything else."""
-    try:
-        value = ast.literal_eval(source)
-    except (ValueError, SyntaxError):
-        return None
-    return value if isinstance(value, str) else None
 
 
 def _check_function(source: str, where: str) -> None:

@@ -19,21 +19,7 @@ import jinja2
 from fivetran_codegen import __version__
 from fivetran_codegen.config import RetryPolicy
 from fivetran_codegen.plan.render_plan import ConnectionPlan, RenderPlan
-from fivetran_codegen.render import line_fit, literals
-
-
-def default_body(resource_key: str) -> str:
-    """The asset function's body until a user changes it (the resource is its parameter)."""
-    return f"    yield from {resource_key}.sync_and_poll(context=context, config=config)\n"
-
-
-DEFAULT_BODY = default_body("fivetran")
-PACKAGE_INIT = "__init__.py"
-CONNECTIONS_INIT = "connections/__init__.py"
-
-
-def connection_path(module: str) -> str:
-    return f"connections/{module}.py"
+from fivetran_codegen.render import generated_file, line_fit, literals
 
 
 @cache
@@ -74,10 +60,10 @@ def render_package_files(plan: RenderPlan) -> dict[str, str]:
     """The files that list every connection (small; rendered on every run)."""
     env = environment()
     return {
-        PACKAGE_INIT: line_fit.fit_source(
+        generated_file.PACKAGE_INIT: line_fit.fit_source(
             env.get_template("package_init.py.jinja").render(plan=plan)
         ),
-        CONNECTIONS_INIT: line_fit.fit_source(
+        generated_file.CONNECTIONS_INIT: line_fit.fit_source(
             env.get_template("connections_init.py.jinja").render(
                 plan=plan, generator_version=__version__
             )
