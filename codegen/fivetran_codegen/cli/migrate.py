@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 
+from fivetran_codegen.cli.exit_codes import reported_errors
+from fivetran_codegen.cli.options import config_option
 from fivetran_codegen.migrate import run
 from fivetran_codegen.migrate.report import Note, location, render
 
@@ -21,12 +21,7 @@ from fivetran_codegen.migrate.report import Note, location, render
     metavar="NAME",
     help="Import name of the generated package [default: the name of [tool.fivetran-codegen].output].",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The pyproject.toml to read [default: the nearest one at or above PATH].",
-)
+@config_option("The pyproject.toml to read [default: the nearest one at or above PATH].")
 def migrate(path: Path, write: bool, package_name: str | None, config_path: Path | None) -> None:
     """Rewrite code using dagster-fivetran to use the generated package and its runtime.
 
@@ -38,12 +33,9 @@ def migrate(path: Path, write: bool, package_name: str | None, config_path: Path
     Exit codes: 0 done (changes or not); 2 an error, such as a file that does not parse
     (then nothing is written).
     """
-    try:
+    with reported_errors():
         planned = run.plan(path, package_name=package_name, config_path=config_path)
         written = run.apply(planned) if write else []
-    except FivetranCodegenError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     cwd = Path.cwd()
     if not write:
         for change in planned.changes:
