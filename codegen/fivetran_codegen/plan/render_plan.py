@@ -24,6 +24,7 @@ from fivetran_codegen.errors import GenerateError
 from fivetran_codegen.plan import naming
 from fivetran_codegen.snapshot import selection
 from fivetran_codegen.snapshot.model import Column, Connection, Group, Selection, Snapshot, Table
+from fivetran_codegen.snapshot.selection import Skipped
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,6 @@ class ConnectionPlan:
 
 
 @dataclass(frozen=True)
-class Skipped:
-    id: str
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class JobPlan:
     name: str
     modules: tuple[str, ...]  # connections the job materializes (empty with groups)
@@ -107,11 +101,11 @@ class SensorPlan:
 
 def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPlan:
     groups = {g.id: g for g in snapshot.groups}
+    group_names = {g.id: g.name for g in snapshot.groups}
     chosen: list[tuple[Connection, AssetSettings]] = []
     skipped: list[Skipped] = []
     for connection in snapshot.connections:
-        group = groups.get(connection.group_id)
-        reason = _why_skipped(connection, group, config)
+        reason = _why_skipped(connection, group_names, config)
         if reason is not None:
             skipped.append(Skipped(connection.id, connection.name, reason))
         else:
@@ -140,17 +134,14 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         resource_key=config.resource_key,
         api_key_env=config.api_key_env,
         api_secret_env=config.api_secret_env,
-        jobs=tuple(_job(job, plans, groups, config) for job in config.jobs),
+        jobs=tuple(_job(job, plans, group_names) for job in config.jobs),
     )
 
 
-def _why_skipped(connection: Connection, group: Group | None, config: Config) -> str | None:
-    candidate = selection.Candidate(
-        id=connection.id,
-        name=connection.name,
-        service=connection.service,
-        group_name=group.name if group else "",
-    )
+def _why_skipped(
+    connection: Connection, group_names: Mapping[str, str], config: Config
+) -> str | None:
+    candidate = selection.candidate(connection, group_names)
     excluded = selection.why_excluded(config.selection, candidate)
     if excluded is not None:
         return excluded.replace("--include", "include").replace("--exclude", "exclude")
@@ -305,15 +296,15 @@ def _describe(plan: ConnectionPlan, spec: SpecPlan) -> str:
     return f"{spec.source_schema}.{spec.source_table} of connection {plan.name!r} ({plan.id})"
 
 
-def _job(
-    job: JobConfig, plans: list[ConnectionPlan], groups: Mapping[str, Group], config: Config
-) -> JobPlan:
+def _job(job: JobConfig, plans: list[ConnectionPlan], group_names: Mapping[str, str]) -> JobPlan:
     where = job.where
     modules: list[str] = []
     if job.connections:
         chosen = Selection(include=job.connections)
         modules = sorted(
-            p.module for p in plans if selection.why_excluded(chosen, _candidate(p, groups)) is None
+            p.module
+            for p in plans
+            if selection.why_excluded(chosen, selection.candidate(p, group_names)) is None
         )
         if not modules:
             raise GenerateError(
@@ -333,11 +324,6 @@ def _job(
                 else f"groups: {', '.join(known_groups)}",
             )
     return JobPlan(job.name, tuple(modules), job.groups, job.cron, job.timezone)
-
-
-def _candidate(plan: ConnectionPlan, groups: Mapping[str, Group]) -> selection.Candidate:
-    group = groups.get(plan.group_id)
-    return selection.Candidate(plan.id, plan.name, plan.service, group.name if group else "")
 
 
 def _unused_overrides(snapshot: Snapshot, config: Config) -> tuple[str, ...]:
