@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import re
 import zoneinfo
@@ -14,7 +13,7 @@ from fivetran_codegen.config import cron
 from fivetran_codegen.config.key_templates import check_template
 from fivetran_codegen.config.locations import Where, quote
 from fivetran_codegen.config.settings import AssetSettings, JobConfig, RetryPolicy, SensorConfig
-from fivetran_codegen.errors import ConfigError
+from fivetran_codegen.errors import ConfigError, did_you_mean
 
 _AUTOMATION = re.compile(r"eager|on_missing|on_cron:.+")
 _OWNER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|team:[A-Za-z0-9_-]+")
@@ -98,13 +97,14 @@ def _timezone(value: Any, where: Where) -> str | None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
         raise ConfigError(
             f"timezone {value!r} is not a time zone name",
             where=where.at("timezone"),
-            hint=f"did you mean {close[0]!r}?"
-            if close
-            else "use an IANA name such as 'Europe/Berlin' or 'UTC'",
+            hint=did_you_mean(
+                value,
+                sorted(zoneinfo.available_timezones()),
+                otherwise="use an IANA name such as 'Europe/Berlin' or 'UTC'",
+            ),
         ) from None
     return value
 

@@ -7,7 +7,6 @@ suffixes derived from connection ids; connections are ordered by module name, ta
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from fivetran_codegen.config import (
     key_templates,
     settings_for,
 )
-from fivetran_codegen.errors import GenerateError
+from fivetran_codegen.errors import GenerateError, did_you_mean
 from fivetran_codegen.plan import naming
 from fivetran_codegen.snapshot import selection
 from fivetran_codegen.snapshot.model import Column, Connection, Group, Selection, Snapshot, Table
@@ -315,13 +314,12 @@ def _job(job: JobConfig, plans: list[ConnectionPlan], group_names: Mapping[str, 
     known_groups = sorted({s.group for p in plans for s in p.specs})
     for group_name in job.groups:
         if group_name not in known_groups:
-            close = difflib.get_close_matches(group_name, known_groups, n=1)
             raise GenerateError(
                 f"job {job.name!r} names the asset group {group_name!r}, which no asset has",
                 where=where,
-                hint=f"did you mean {close[0]!r}?"
-                if close
-                else f"groups: {', '.join(known_groups)}",
+                hint=did_you_mean(
+                    group_name, known_groups, otherwise=f"groups: {', '.join(known_groups)}"
+                ),
             )
     return JobPlan(job.name, tuple(modules), job.groups, job.cron, job.timezone)
 
