@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from fivetran_codegen.migrate import files, transform
 from fivetran_codegen.migrate.package import GeneratedPackage, locate
 from fivetran_codegen.migrate.report import Note, location
 from fivetran_codegen.output import atomic
+from fivetran_codegen.output.unified_diff import unified_diff
 
 
 @dataclass(frozen=True)
@@ -19,15 +19,7 @@ class Change:
     after: str
 
     def diff(self, cwd: Path) -> str:
-        name = location(self.path, cwd)
-        lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
-            f"a/{name}",
-            f"b/{name}",
-        )
-        # A last line without a newline would glue the next file's header to it.
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        return unified_diff(location(self.path, cwd), self.before, self.after)
 
 
 @dataclass(frozen=True)
