@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,9 +10,13 @@ from typing import Any
 
 from fivetran_codegen.errors import ConfigError, did_you_mean
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
 
 def quote(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+    """A TOML key as a dotted path or table header spells it: bare when it can be, else a basic
+    string (JSON's escapes are TOML's)."""
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

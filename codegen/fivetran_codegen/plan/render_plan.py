@@ -7,7 +7,6 @@ suffixes derived from connection ids; connections are ordered by module name, ta
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from fivetran_codegen.config import (
     Config,
     JobConfig,
     RetryPolicy,
+    dagster_names,
     key_templates,
     settings_for,
 )
@@ -235,13 +235,10 @@ def _spec(
     )
 
 
-_KIND = re.compile(r"[A-Za-z0-9_.-]{1,63}")
-
-
 def _kinds(service: str | None) -> tuple[str, ...]:
     """A kind becomes the tag `dagster/kind/<service>`: a service name Dagster would reject as a
     tag is left out of the kinds (it is still the `dagster/storage_kind` metadata)."""
-    if service is None or service == "fivetran" or _KIND.fullmatch(service) is None:
+    if service is None or service == "fivetran" or not dagster_names.is_kind(service):
         return ("fivetran",)
     return ("fivetran", service)
 
