@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from fivetran_codegen import config
 from fivetran_codegen.cli.exit_codes import reported_errors
-from fivetran_codegen.cli.options import config_option
+from fivetran_codegen.cli.options import config_option, one_workspace, profile_option
 from fivetran_codegen.migrate import run
 from fivetran_codegen.migrate.report import Note, location, render
 
@@ -22,7 +23,17 @@ from fivetran_codegen.migrate.report import Note, location, render
     help="Import name of the generated package [default: the name of [tool.fivetran-codegen].output].",
 )
 @config_option("The pyproject.toml to read [default: the nearest one at or above PATH].")
-def migrate(path: Path, write: bool, package_name: str | None, config_path: Path | None) -> None:
+@profile_option(
+    "The workspace profile ([tool.fivetran-codegen.profiles.NAME]) whose package the code "
+    "moves to; needed when the config defines several."
+)
+def migrate(
+    path: Path,
+    write: bool,
+    package_name: str | None,
+    config_path: Path | None,
+    profile: str | None,
+) -> None:
     """Rewrite code using dagster-fivetran to use the generated package and its runtime.
 
     PATH is a file or a directory (its *.py files that mention dagster_fivetran; virtualenvs,
@@ -34,7 +45,9 @@ def migrate(path: Path, write: bool, package_name: str | None, config_path: Path
     (then nothing is written).
     """
     with reported_errors():
-        planned = run.plan(path, package_name=package_name, config_path=config_path)
+        planned = run.plan(
+            path, settings=_workspace(path, config_path, profile), package_name=package_name
+        )
         written = run.apply(planned) if write else []
     cwd = Path.cwd()
     if not write:
@@ -44,6 +57,18 @@ def migrate(path: Path, write: bool, package_name: str | None, config_path: Path
     if report:
         click.echo(report, err=True)
     click.echo(_summary(planned, written, write=write, cwd=cwd), err=True)
+
+
+def _workspace(path: Path, config_path: Path | None, profile: str | None) -> config.Config:
+    """The one workspace whose package the code moves to: its output and resource key."""
+    cwd = run.project_dir(path)
+    chosen = config.load_workspaces(config_path, cwd=cwd, profile=profile).chosen
+    one_workspace(
+        chosen,
+        "migrate moves code into one workspace's package",
+        hint="add --profile NAME: migrate the code of one workspace at a time",
+    )
+    return chosen[0]
 
 
 def _notes(planned: run.Plan) -> list[Note]:

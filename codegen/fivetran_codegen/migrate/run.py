@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fivetran_codegen.config import Config
 from fivetran_codegen.migrate import files, transform
 from fivetran_codegen.migrate.package import GeneratedPackage, locate
 from fivetran_codegen.migrate.report import Note, location
@@ -30,10 +31,14 @@ class Plan:
     files_read: int
 
 
-def plan(path: Path, *, package_name: str | None, config_path: Path | None) -> Plan:
-    """Every file's new text and the report; reads files, writes nothing."""
-    start = path if path.is_dir() else path.parent
-    package = locate(package_name, start=start, config_path=config_path)
+def project_dir(path: Path) -> Path:
+    """Where migrate looks for the project's config and package: PATH, or a file's directory."""
+    return path if path.is_dir() else path.parent
+
+
+def plan(path: Path, *, settings: Config, package_name: str | None) -> Plan:
+    """Every file's new text and the report, for the workspace `settings`; writes nothing."""
+    package = locate(package_name, start=project_dir(path), settings=settings)
     sources = files.sources(path, skip=package.directory)
     parsed = [(source, *files.read(source)) for source in sources]  # every error before any work
     edits: dict[Path, str] = {}
