@@ -5,16 +5,13 @@ parameter the generated function has, and the migrated code must load and run.""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from fivetran_codegen_runtime.testing import FivetranSimulator
 
-from tests.conftest import dagster_validate, run_cli
+from tests.conftest import dagster_validate, run_cli, run_python
 
 SAMPLE_SNAPSHOT = Path(__file__).parents[1] / "golden" / "sample" / "fivetran_snapshot.json"
 SALESFORCE, STRIPE, GITHUB = "speak_inexpensive", "wobbly_pancake", "quiet_lantern"
@@ -116,17 +113,7 @@ def _materialize(root: Path, sim: FivetranSimulator, asset: str) -> dict[str, ob
         print(json.dumps({{"success": result.success, "keys": sorted(keys)}}))
         """
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
-    env["PYTHONPATH"] = str(root)
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    done = run_python(root, script)
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
     assert "syncing salesforce" in done.stderr  # the moved body ran
