@@ -37,7 +37,7 @@ LEGACY = frozenset(
 )
 
 # dagster-fivetran's FivetranWorkspace fields -> the runtime's (None: no counterpart, dropped).
-# tests/test_migrate.py checks both sides against the installed classes.
+# tests/migrate/test_migrate.py checks both sides against the installed classes.
 WORKSPACE_FIELDS: dict[str, str | None] = {
     "api_key": "api_key",
     "api_secret": "api_secret",
