@@ -45,9 +45,8 @@ def migrate(
     (then nothing is written).
     """
     with reported_errors():
-        planned = run.plan(
-            path, settings=_workspace(path, config_path, profile), package_name=package_name
-        )
+        settings = _workspace(path, config_path, profile)
+        planned = run.plan(path, settings=settings, package_name=package_name)
         written = run.apply(planned) if write else []
     cwd = Path.cwd()
     if not write:
