@@ -1,3 +1,3 @@
-from fivetran_codegen.cli.commands import main
+from fivetran_codegen.cli.main import main
 
 main()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable, Iterable
+
 from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 
 
@@ -27,3 +30,15 @@ class GenerateError(FivetranCodegenError):
 
 class UserCodeError(FivetranCodegenError):
     """Regenerating would lose code a user wrote; refused unless --force."""
+
+
+def did_you_mean(
+    word: str,
+    choices: Iterable[str],
+    *,
+    otherwise: str | None = None,
+    shown: Callable[[str], str] = repr,
+) -> str | None:
+    """A hint naming the closest of `choices` ("did you mean 'output'?"), else `otherwise`."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean {shown(close[0])}?" if close else otherwise

@@ -14,10 +14,11 @@ from pathlib import Path
 import dagster_fivetran
 import fivetran_codegen_runtime
 import pytest
+from fivetran_codegen import config
 from fivetran_codegen.migrate import run
 from fivetran_codegen.migrate.names import WORKSPACE_FIELDS
 from fivetran_codegen.migrate.report import Note
-from fivetran_codegen.output.user_bodies import DEFAULT_BODY
+from fivetran_codegen.render.generated_file import default_body
 
 from tests.conftest import dagster_validate, run_cli
 
@@ -47,16 +48,25 @@ def project(generated: Path, tmp_path: Path) -> Path:
     return work
 
 
+DEFAULT_BODY = default_body("fivetran")
+
+
 def write(project: Path, source: str, name: str = "defs.py") -> Path:
     path = project / "app" / name
     path.write_text(textwrap.dedent(source))
     return path
 
 
+def plan(path: Path, package_name: str | None = None) -> run.Plan:
+    """What `migrate PATH` plans, with the config it finds there (no profiles here)."""
+    settings = config.load(None, cwd=run.project_dir(path))
+    return run.plan(path, settings=settings, package_name=package_name)
+
+
 def migrated(project: Path, source: str) -> tuple[str, run.Plan]:
     """The new text of app/defs.py holding `source`, and the whole plan."""
     path = write(project, source)
-    planned = run.plan(project / "app", package_name=None, config_path=None)
+    planned = plan(project / "app")
     after = {c.path: c.after for c in planned.changes}
     return after.get(path, path.read_text()), planned
 
@@ -562,7 +572,7 @@ def test_without_the_generated_package_functions_stay_and_the_report_says_why(
 def test_package_option_names_another_generated_package(project: Path) -> None:
     assert run_cli("generate", "--out", "warehouse", cwd=project).code == 0
     write(project, CUSTOM)
-    planned = run.plan(project / "app", package_name="warehouse", config_path=None)
+    planned = plan(project / "app", package_name="warehouse")
     after = {c.path.relative_to(project).as_posix(): c.after for c in planned.changes}
     assert (
         "from warehouse.connections.stripe import stripe as stripe_resync" in after["app/defs.py"]
@@ -687,7 +697,7 @@ def test_directories_skip_venvs_caches_the_package_and_unrelated_files(project: 
     (project / "fivetran_defs" / "mine.py").write_text(bad)
     (project / "app" / "unrelated.py").write_text("def broken(:\n")  # never mentions it
     write(project, "import dagster_fivetran\n")
-    planned = run.plan(project, package_name=None, config_path=None)
+    planned = plan(project)
     assert planned.files_read == 1
 
 
@@ -702,7 +712,7 @@ def test_crlf_files_keep_their_line_endings(project: Path) -> None:
     path = project / "app" / "defs.py"
     source = "from dagster_fivetran import FivetranWorkspace\r\nws = FivetranWorkspace(account_id='a', api_key='k', api_secret='s')  # c\r\n"
     path.write_bytes(source.encode())
-    planned = run.plan(path, package_name=None, config_path=None)
+    planned = plan(path)
     (change,) = planned.changes
     assert change.after == (
         "from fivetran_codegen_runtime import FivetranWorkspace\r\n"

@@ -109,7 +109,7 @@ def test_generate_runs_without_any_ruff_and_writes_the_same_bytes(tmp_path: Path
     script = (
         "import sys\n"
         "sys.modules['ruff'] = None  # not importable, as if it were not installed\n"
-        "from fivetran_codegen.cli.commands import main\n"
+        "from fivetran_codegen.cli.main import main\n"
         "main(['generate'])\n"
     )
     done = subprocess.run(

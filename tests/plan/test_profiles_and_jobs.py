@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from fivetran_codegen_runtime.testing import FivetranSimulator
 
-from tests.conftest import commit_all, dagster_validate, run_cli
+from tests.conftest import commit_all, dagster_validate, run_cli, run_python
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 SAMPLE = GOLDEN / "sample" / "fivetran_snapshot.json"
 
 
 def load(project: Path, script: str) -> object:
-    env = {**os.environ, "PYTHONPATH": str(project)}
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_python(project, script)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
-import keyword
 import re
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fivetran_codegen.config import cron
+from fivetran_codegen.config import cron, dagster_names
 from fivetran_codegen.config.key_templates import check_template
 from fivetran_codegen.config.locations import Where, quote
 from fivetran_codegen.config.settings import AssetSettings, JobConfig, RetryPolicy, SensorConfig
-from fivetran_codegen.errors import ConfigError
+from fivetran_codegen.errors import ConfigError, did_you_mean
 
 _AUTOMATION = re.compile(r"eager|on_missing|on_cron:.+")
 _OWNER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|team:[A-Za-z0-9_-]+")
-_TAG_KEY = re.compile(r"([A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]{1,63}")
-_TAG_VALUE = re.compile(r"[A-Za-z0-9_.-]{0,63}")
 ASSET_KEYS = (
     "asset_key",
     "key_prefix",
@@ -35,7 +31,6 @@ TOP_KEYS = (
 )
 _JOB_KEYS = ("name", "connections", "groups", "cron", "timezone")
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
-_RESERVED_RESOURCE_KEYS = frozenset({"context", "config", "io_manager"})
 _RETRY_KEYS = ("max_retries", "delay", "backoff", "jitter")
 _SENSOR_KEYS = ("enabled", "name", "minimum_interval_seconds", "default_status")
 
@@ -52,7 +47,7 @@ def jobs(value: Any, where: Where) -> tuple[JobConfig, ...]:
         section = job.table(entry)
         job.known(section, _JOB_KEYS)
         name = job.string(section, "name", "")
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not dagster_names.is_job_name(name):
             raise ConfigError(
                 f"job name {name!r} is not a valid Dagster name",
                 where=job.at("name"),
@@ -98,24 +93,21 @@ def _timezone(value: Any, where: Where) -> str | None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
         raise ConfigError(
             f"timezone {value!r} is not a time zone name",
             where=where.at("timezone"),
-            hint=f"did you mean {close[0]!r}?"
-            if close
-            else "use an IANA name such as 'Europe/Berlin' or 'UTC'",
+            hint=did_you_mean(
+                value,
+                sorted(zoneinfo.available_timezones()),
+                otherwise="use an IANA name such as 'Europe/Berlin' or 'UTC'",
+            ),
         ) from None
     return value
 
 
 def resource_key(table: Mapping[str, Any], where: Where) -> str:
     key = where.string(table, "resource_key", "fivetran")
-    if (
-        not re.fullmatch(r"[a-z_][a-z0-9_]*", key)
-        or key in _RESERVED_RESOURCE_KEYS
-        or keyword.iskeyword(key)
-    ):
+    if not dagster_names.is_resource_key(key):
         raise ConfigError(
             f"resource_key {key!r} cannot name a resource and a function parameter",
             where=where.at("resource_key"),
@@ -142,7 +134,7 @@ def output(root: Path, table: Mapping[str, Any], where: Where) -> Path:
 
 def checked_output(path: Path, where: str) -> Path:
     name = path.name
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in {"dagster", "dg"}:
+    if not dagster_names.is_package_name(name):
         raise ConfigError(
             f"the output directory {name!r} is not an importable package name",
             where=where,
@@ -195,7 +187,7 @@ def _tags(
                 where=where.at(f"tags.{quote(key)}"),
                 hint="tag values are strings",
             )
-        if not _TAG_KEY.fullmatch(key) or not _TAG_VALUE.fullmatch(value):
+        if not dagster_names.is_tag(key, value):
             raise ConfigError(
                 f"tag {key!r} = {value!r} is not a valid Dagster tag",
                 where=where.at(f"tags.{quote(key)}"),
@@ -277,7 +269,7 @@ def sensor(value: Any, where: Where) -> SensorConfig:
     section = where.table(value)
     where.known(section, _SENSOR_KEYS)
     name = section.get("name")
-    if name is not None and (not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_]+", name)):
+    if name is not None and (not isinstance(name, str) or not dagster_names.is_name(name)):
         raise ConfigError(
             f"sensor name {name!r} is not a valid Dagster name",
             where=where.at("name"),

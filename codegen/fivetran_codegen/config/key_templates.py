@@ -6,12 +6,11 @@ indexes or conversions, and every error names the template and the fields there 
 
 from __future__ import annotations
 
-import difflib
 import string
 from collections.abc import Mapping
 from typing import Final
 
-from fivetran_codegen.errors import ConfigError
+from fivetran_codegen.errors import ConfigError, did_you_mean
 
 KEY_FIELDS: Final = (
     "schema",  # the schema's name in the destination
@@ -45,14 +44,13 @@ def check_template(template: str, *, where: str) -> None:
         if field is None:
             continue
         if field not in KEY_FIELDS or spec or conversion:
-            close = difflib.get_close_matches(field, KEY_FIELDS, n=1)
             known = ", ".join("{" + f + "}" for f in KEY_FIELDS)
+            close = did_you_mean(field, KEY_FIELDS, shown=lambda f: "{" + f + "}")
             raise ConfigError(
                 f"template {template!r} uses {{{field}{'!' + conversion if conversion else ''}"
                 f"{':' + spec if spec else ''}}}",
                 where=where,
-                hint=(f"did you mean {{{close[0]}}}? " if close else "")
-                + f"plain fields only, one of: {known}",
+                hint=" ".join(filter(None, (close, f"plain fields only, one of: {known}"))),
             )
 
 

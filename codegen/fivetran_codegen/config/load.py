@@ -18,7 +18,7 @@ from typing import Any
 from fivetran_codegen.config import fields
 from fivetran_codegen.config.locations import Where, quote
 from fivetran_codegen.config.settings import AssetSettings, Config
-from fivetran_codegen.errors import ConfigError
+from fivetran_codegen.errors import ConfigError, did_you_mean
 from fivetran_codegen.snapshot.model import Selection
 
 if sys.version_info >= (3, 11):
@@ -158,13 +158,14 @@ def _with_profile(
     """The base table with the profile's keys laid over it (one workspace per profile)."""
     profiles = where.sub("profiles").table(table.get("profiles", {}))
     if profile not in profiles:
-        close = difflib.get_close_matches(profile, list(profiles), n=1)
         raise ConfigError(
             f"no profile {profile!r}",
             where=where.at("profiles"),
-            hint=f"did you mean {close[0]!r}?"
-            if close
-            else f"profiles defined: {', '.join(sorted(profiles)) or 'none'}",
+            hint=did_you_mean(
+                profile,
+                profiles,
+                otherwise=f"profiles defined: {', '.join(sorted(profiles)) or 'none'}",
+            ),
         )
     inner = where.sub(f"profiles.{quote(profile)}")
     overlay = inner.table(profiles[profile])

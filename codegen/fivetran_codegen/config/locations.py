@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fivetran_codegen.errors import ConfigError
+from fivetran_codegen.errors import ConfigError, did_you_mean
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def quote(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+    """A TOML key as a dotted path or table header spells it: bare when it can be, else a basic
+    string (JSON's escapes are TOML's)."""
+    return key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,10 @@ class Where:
     def known(self, table: Mapping[str, Any], keys: tuple[str, ...]) -> None:
         for key in sorted(table):
             if key not in keys:
-                close = difflib.get_close_matches(key, keys, n=1)
                 raise ConfigError(
                     f"unknown key {key!r}",
                     where=self.at(quote(key)),
-                    hint=f"did you mean {close[0]!r}?"
-                    if close
-                    else f"known keys: {', '.join(keys)}",
+                    hint=did_you_mean(key, keys, otherwise=f"known keys: {', '.join(keys)}"),
                 )
 
     def string(self, table: Mapping[str, Any], key: str, default: str) -> str:
@@ -86,10 +87,9 @@ class Where:
         if value is None:
             return None
         if value not in choices:
-            close = difflib.get_close_matches(str(value), choices, n=1)
             raise ConfigError(
                 f"{key} {value!r} is not one of {', '.join(choices)}",
                 where=self.at(key),
-                hint=f"did you mean {close[0]!r}?" if close else None,
+                hint=did_you_mean(str(value), choices),
             )
         return str(value)

@@ -1,7 +1,8 @@
 """Move a custom `@fivetran_assets` body into its connection's generated asset function.
 
-The generated function is `def <name>(context, fivetran, config)` in another module, so the
-body is adapted: its parameters are renamed to those three, module-level imports it uses are
+The generated function is `def <name>(context, <resource key>, config)` in another module (the
+resource key is `fivetran` unless the config says otherwise), so the body is adapted: its
+parameters are renamed to those three, module-level imports it uses are
 repeated inside it (generated modules say imports go there), and `fivetran.sync_and_poll(...)`
 gets `config=config` so run config (re-syncs) reaches it. A body that uses anything else from
 its module (a helper, a constant) or a relative import is refused: the generated module cannot
@@ -45,20 +46,26 @@ _WITH_LEADING_LINES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
 @dataclass(frozen=True)
 class MovedBody:
     text: str  # the function body, 4-space indented, ending with one newline
-    roles: Mapping[str, str]  # generated parameter -> the original parameter's name
+    roles: Mapping[str, str]  # role (CONTEXT, WORKSPACE, CONFIG) -> the original parameter's name
     manual: tuple[str, ...]  # what a human should check in the moved code
 
 
 def move(
-    fn: cst.FunctionDef, scopes: Mapping[cst.CSTNode, Scope | None], qualify: Qualify
+    fn: cst.FunctionDef,
+    scopes: Mapping[cst.CSTNode, Scope | None],
+    qualify: Qualify,
+    *,
+    resource_key: str,
 ) -> MovedBody:
-    """The body of `fn` ready for the generated function; Refused when it cannot move safely."""
+    """The body of `fn` ready for the generated function, whose workspace parameter is
+    `resource_key`; Refused when it cannot move safely."""
     if fn.asynchronous is not None:
         raise Refused("it is async; generated asset functions are not")
-    roles = _roles(fn, qualify)
+    parameters = {CONTEXT: CONTEXT, WORKSPACE: resource_key, CONFIG: CONFIG}
+    roles = _roles(fn, qualify, parameters)
     scope = _function_scope(fn, scopes)
     inner = [s for s in _scopes(scopes) if _within(s, scope)]
-    renames = _renames(roles, scope, inner)
+    renames = _renames(roles, parameters, scope, inner)
     imports, manual = _imports(inner, scope)
     workspace_uses = _uses(roles.get(WORKSPACE), scope)
     add_config = CONFIG not in roles and not any(CONFIG in s.assignments for s in inner)
@@ -71,30 +78,33 @@ def move(
     )
 
 
-def _roles(fn: cst.FunctionDef, qualify: Qualify) -> dict[str, cst.Param]:
+def _roles(
+    fn: cst.FunctionDef, qualify: Qualify, parameters: Mapping[str, str]
+) -> dict[str, cst.Param]:
     params = fn.params
     if params.posonly_params or isinstance(params.star_arg, cst.Param) or params.star_kwarg:
         raise Refused("it takes *args, **kwargs or positional-only parameters")
     roles: dict[str, cst.Param] = {}
     for index, param in enumerate([*params.params, *params.kwonly_params]):
-        role = _role(index, param, qualify)
+        role = _role(index, param, qualify, parameters[WORKSPACE])
         if role is None or role in roles:
             raise Refused(
                 f"its parameter {param.name.value!r} has no place in the generated function, "
-                "which takes only (context, fivetran, config): move the work that needs it into "
-                "a downstream asset"
+                f"which takes only ({', '.join(parameters.values())}): move the work that needs "
+                "it into a downstream asset"
             )
         roles[role] = param
     return roles
 
 
-def _role(index: int, param: cst.Param, qualify: Qualify) -> str | None:
+def _role(index: int, param: cst.Param, qualify: Qualify, resource_key: str) -> str | None:
     name = param.name.value
     hint = set()
     if param.annotation is not None:
         annotation = param.annotation.annotation
         hint = qualify(annotation) | {cst.Module(body=[]).code_for_node(annotation).strip("'\"")}
-    if name == WORKSPACE or any(h.endswith("FivetranWorkspace") for h in hint):
+    # dagster-fivetran names the resource parameter `fivetran`; the generated one is the key.
+    if name in (WORKSPACE, resource_key) or any(h.endswith("FivetranWorkspace") for h in hint):
         return WORKSPACE
     if name == CONFIG or any(h.endswith("FivetranSyncConfig") for h in hint):
         return CONFIG
@@ -123,29 +133,31 @@ def _within(scope: Scope, outer: Scope) -> bool:
         scope = scope.parent
 
 
-def _renames(roles: Mapping[str, cst.Param], scope: Scope, inner: list[Scope]) -> dict[int, str]:
+def _renames(
+    roles: Mapping[str, cst.Param], parameters: Mapping[str, str], scope: Scope, inner: list[Scope]
+) -> dict[int, str]:
     """Name nodes (by id) to rename to the generated parameter names; Refused on a clash."""
     renames: dict[int, str] = {}
-    for role in (CONTEXT, WORKSPACE, CONFIG):
+    for role, name in parameters.items():
         param = roles.get(role)
-        if param is not None and param.name.value != role:
-            if any(role in s.assignments or role in s.accesses for s in inner):
+        if param is not None and param.name.value != name:
+            if any(name in s.assignments or name in s.accesses for s in inner):
                 raise Refused(
-                    f"it uses the name {role!r}, which its parameter {param.name.value!r} would become"
+                    f"it uses the name {name!r}, which its parameter {param.name.value!r} would become"
                 )
-            renames.update(dict.fromkeys(_uses(param, scope), role))
+            renames.update(dict.fromkeys(_uses(param, scope), name))
         elif param is None:
-            _check_unbound(role, scope, inner)
+            _check_unbound(name, scope, inner)
     return renames
 
 
-def _check_unbound(role: str, scope: Scope, inner: list[Scope]) -> None:
+def _check_unbound(name: str, scope: Scope, inner: list[Scope]) -> None:
     """A generated parameter the original lacked must not capture a name the body reads."""
     for each in inner:
-        for access in each.accesses[role]:  # empty when unused
+        for access in each.accesses[name]:  # empty when unused
             if not any(_within(r.scope, scope) for r in access.referents):
                 raise Refused(
-                    f"it reads a global {role!r}, which the generated function's {role} "
+                    f"it reads a global {name!r}, which the generated function's {name} "
                     "parameter would hide"
                 )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from fivetran_codegen.migrate import args as arglist
-from fivetran_codegen.migrate.names import WORKSPACE_DROPPED_WHY, WORKSPACE_FIELDS
+from fivetran_codegen.migrate.names import WORKSPACE, WORKSPACE_DROPPED_WHY, WORKSPACE_FIELDS
 
 SENSOR_DEFAULT_NAME = "fivetran_polling_sensor"
 _TRANSLATOR_ARG = "dagster_fivetran_translator"
@@ -55,10 +55,15 @@ def workspace(call: cst.Call) -> Rewritten:
     return out
 
 
-def loader(call: cst.Call, function: str, replacement: str) -> Rewritten:
+def loader(call: cst.Call, function: str, replacement: str, *, resource_key: str) -> Rewritten:
     """What `load_fivetran_asset_specs`/`build_fivetran_assets_definitions` lose as a name."""
     out = Rewritten(call)
     given = {arglist.keyword(arg) for arg in call.args}
+    if replacement == "ASSETS" and resource_key != WORKSPACE:
+        out.changed.append(
+            f"{function}(...) -> ASSETS: the generated assets take the workspace as the "
+            f"{resource_key!r} resource: bind resources={{{resource_key!r}: ...}}"
+        )
     if _TRANSLATOR_ARG in given:
         out.manual.append(
             f"{function}(...) -> {replacement}: its {_TRANSLATOR_ARG} no longer applies; the keys, "
@@ -80,11 +85,13 @@ def sensor(
     assets: cst.BaseExpression,
     running: cst.BaseExpression,
     old_name: str | None,
+    resource_key: str,
 ) -> Rewritten:
     """`build_fivetran_polling_sensor(workspace=...)` -> the runtime's, over the generated assets.
 
     `running` is how this module spells DefaultSensorStatus.RUNNING; `old_name` the name
-    dagster-fivetran gave the sensor, when the workspace's account_id is a literal here.
+    dagster-fivetran gave the sensor, when the workspace's account_id is a literal here;
+    `resource_key` the resource the generated assets take the workspace from.
     """
     out = Rewritten(call)
     kept: list[cst.Arg] = []
@@ -100,10 +107,13 @@ def sensor(
         )
     if "name" not in given:
         _sensor_name(old_name, added, out)
+    if resource_key != WORKSPACE and "resource_key" not in given:
+        added.append(arglist.make("resource_key", arglist.string(resource_key)))
     out.changed.append(
         "build_fivetran_polling_sensor: the runtime's sensor reads the workspace from the "
-        "'fivetran' resource (bind resources={'fivetran': ...}); with polling_sensor = true in "
-        "[tool.fivetran-codegen] the generated defs have this sensor already"
+        f"{resource_key!r} resource (bind resources={{{resource_key!r}: ...}}); with "
+        "polling_sensor = true in [tool.fivetran-codegen] the generated defs have this sensor "
+        "already"
     )
     # Arguments were added to it: keep it readable, as a formatter would lay it out.
     out.call = arglist.rebuilt(call, kept, added)

@@ -19,7 +19,7 @@ from fivetran_codegen.migrate import body
 from fivetran_codegen.migrate import package as generated
 from fivetran_codegen.migrate.names import WORKSPACE
 from fivetran_codegen.migrate.report import Refused, location
-from fivetran_codegen.output.user_bodies import DEFAULT_BODY
+from fivetran_codegen.render.generated_file import default_body
 
 
 @dataclass
@@ -46,10 +46,11 @@ def replace(
     if len(fn.decorators) != 1:
         raise Refused("it has other decorators too")
     connection = _connection(call, package)
-    moved = body.move(fn, scopes, qualify)
-    custom = moved.text != DEFAULT_BODY
+    moved = body.move(fn, scopes, qualify, resource_key=package.resource_key)
+    default = default_body(package.resource_key)
+    custom = moved.text != default
     if custom:
-        _splice(connection, moved.text, edits)
+        _splice(connection, moved.text, default, edits)
     local = fn.name.value
     target = package.module_of(connection)
     result = Replacement(
@@ -60,7 +61,7 @@ def replace(
     result.changed.append(
         f"@fivetran_assets function {local} -> {target}.{connection.function} ({done})"
     )
-    _notes(result, fn, call, connection, moved)
+    _notes(result, fn, call, connection, moved, package.resource_key)
     return result
 
 
@@ -106,11 +107,13 @@ def _connection(
     return connection
 
 
-def _splice(connection: generated.GeneratedConnection, text: str, edits: dict[Path, str]) -> None:
+def _splice(
+    connection: generated.GeneratedConnection, text: str, default: str, edits: dict[Path, str]
+) -> None:
     if connection.path in edits:
         shown = location(connection.path, Path.cwd())
         raise Refused(f"another function's body is moving into {shown} already")
-    new = generated.splice(connection, text)
+    new = generated.splice(connection, text, default_body=default)
     if new is not None:
         edits[connection.path] = new
 
@@ -121,6 +124,7 @@ def _notes(
     call: cst.Call,
     connection: generated.GeneratedConnection,
     moved: body.MovedBody,
+    resource_key: str,
 ) -> None:
     given = {arglist.keyword(a): a for a in call.args}
     old_op = literal(given.get("name")) or fn.name.value  # dagster-fivetran's default op name
@@ -139,10 +143,10 @@ def _notes(
                 f"@fivetran_assets {arg} no longer applies: set {setting} under "
                 f"[tool.fivetran-codegen.connections.{connection.id}], then `generate`"
             )
-    resource = moved.roles.get(WORKSPACE, WORKSPACE)
-    if resource != WORKSPACE:
+    resource = moved.roles.get(WORKSPACE)
+    if resource is not None and resource != resource_key:
         result.manual.append(
-            "the generated asset takes the workspace as the 'fivetran' resource (this function "
-            f"named it {resource!r}): bind resources={{'fivetran': ...}}"
+            f"the generated asset takes the workspace as the {resource_key!r} resource (this "
+            f"function named it {resource!r}): bind resources={{{resource_key!r}: ...}}"
         )
     result.manual += moved.manual

@@ -37,7 +37,7 @@ LEGACY = frozenset(
 )
 
 # dagster-fivetran's FivetranWorkspace fields -> the runtime's (None: no counterpart, dropped).
-# tests/test_migrate.py checks both sides against the installed classes.
+# tests/migrate/test_migrate.py checks both sides against the installed classes.
 WORKSPACE_FIELDS: dict[str, str | None] = {
     "api_key": "api_key",
     "api_secret": "api_secret",
@@ -82,7 +82,8 @@ GENERATED_MODULE_IMPORTS = frozenset(
 # Module globals of a generated connection module a moved body must not capture by accident.
 GENERATED_MODULE_GLOBALS = frozenset({"CONNECTION", "CONNECTION_METADATA", "SPECS"})
 
-# The generated asset function's parameters, in order.
+# The roles of the generated asset function's parameters, in order, named as dagster-fivetran
+# names them; the workspace parameter itself is the config's resource_key (`fivetran` by default).
 CONTEXT, WORKSPACE, CONFIG = "context", "fivetran", "config"
 
 # AssetSpec attributes a translator may set -> (its [tool.fivetran-codegen] setting, an example).

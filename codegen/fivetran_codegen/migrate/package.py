@@ -26,6 +26,7 @@ class GeneratedConnection:
 class GeneratedPackage:
     name: str  # the import name, dotted if the package is nested
     directory: Path | None  # None: not generated yet
+    resource_key: str  # the workspace resource, and the asset functions' parameter
     looked_in: tuple[Path, ...] = ()
     connections: Mapping[str, GeneratedConnection] = field(default_factory=dict)
 
@@ -33,23 +34,23 @@ class GeneratedPackage:
         return f"{self.name}.{generated_file.CONNECTIONS_DIR}.{connection.module}"
 
 
-def locate(name: str | None, *, start: Path, config_path: Path | None) -> GeneratedPackage:
-    """The package named by --package, else by `[tool.fivetran-codegen].output`, with its index.
+def locate(name: str | None, *, start: Path, settings: config.Config) -> GeneratedPackage:
+    """The package named by --package, else by the workspace's output, with its index.
 
     A --package name that is not the configured output is looked for below the project root,
     the start directory and the working directory.
     """
-    settings = config.load(config_path, cwd=start)
     if name is None:
         name, candidates = settings.package, [settings.output]
     else:
         relative = Path(*name.split("."))
         candidates = [settings.output] if settings.output.name == relative.name else []
         candidates += [base / relative for base in (settings.root, start, Path.cwd())]
+    key = settings.resource_key
     for candidate in candidates:
         if (candidate / "__init__.py").is_file():
-            return GeneratedPackage(name, candidate, tuple(candidates), _index(candidate))
-    return GeneratedPackage(name, None, tuple(dict.fromkeys(candidates)))
+            return GeneratedPackage(name, candidate, key, tuple(candidates), _index(candidate))
+    return GeneratedPackage(name, None, key, tuple(dict.fromkeys(candidates)))
 
 
 def _index(directory: Path) -> dict[str, GeneratedConnection]:
@@ -65,11 +66,11 @@ def _index(directory: Path) -> dict[str, GeneratedConnection]:
     return found
 
 
-def splice(connection: GeneratedConnection, body: str) -> str | None:
+def splice(connection: GeneratedConnection, body: str, *, default_body: str) -> str | None:
     """The connection module with `body` as its asset function's body; None if it has it already."""
     text = connection.path.read_text(encoding="utf-8")
     try:
-        parts = user_bodies.split(text, where=str(connection.path))
+        parts = user_bodies.split(text, where=str(connection.path), default_body=default_body)
     except UserCodeError as exc:
         raise Refused(f"{connection.path} cannot take the body: {exc.message}") from None
     if parts is None:

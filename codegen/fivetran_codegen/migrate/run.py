@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from fivetran_codegen.config import Config
 from fivetran_codegen.migrate import files, transform
 from fivetran_codegen.migrate.package import GeneratedPackage, locate
 from fivetran_codegen.migrate.report import Note, location
 from fivetran_codegen.output import atomic
+from fivetran_codegen.output.unified_diff import unified_diff
 
 
 @dataclass(frozen=True)
@@ -19,15 +20,7 @@ class Change:
     after: str
 
     def diff(self, cwd: Path) -> str:
-        name = location(self.path, cwd)
-        lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
-            f"a/{name}",
-            f"b/{name}",
-        )
-        # A last line without a newline would glue the next file's header to it.
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        return unified_diff(location(self.path, cwd), self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -38,10 +31,14 @@ class Plan:
     files_read: int
 
 
-def plan(path: Path, *, package_name: str | None, config_path: Path | None) -> Plan:
-    """Every file's new text and the report; reads files, writes nothing."""
-    start = path if path.is_dir() else path.parent
-    package = locate(package_name, start=start, config_path=config_path)
+def project_dir(path: Path) -> Path:
+    """Where migrate looks for the project's config and package: PATH, or a file's directory."""
+    return path if path.is_dir() else path.parent
+
+
+def plan(path: Path, *, settings: Config, package_name: str | None) -> Plan:
+    """Every file's new text and the report, for the workspace `settings`; writes nothing."""
+    package = locate(package_name, start=project_dir(path), settings=settings)
     sources = files.sources(path, skip=package.directory)
     parsed = [(source, *files.read(source)) for source in sources]  # every error before any work
     edits: dict[Path, str] = {}

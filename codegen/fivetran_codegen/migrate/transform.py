@@ -258,7 +258,8 @@ class Migrator(VisitorBasedCodemodCommand):
     def _loader(
         self, original: cst.Call, updated: cst.Call, function: str, replacement: str
     ) -> cst.Name:
-        self._rewritten(original, calls.loader(updated, function, replacement))
+        key = self.package.resource_key
+        self._rewritten(original, calls.loader(updated, function, replacement, resource_key=key))
         self._forget(original)
         return self._package_name(replacement)
 
@@ -285,6 +286,7 @@ class Migrator(VisitorBasedCodemodCommand):
             assets=self._package_name("ASSETS"),
             running=running,
             old_name=f"fivetran_{account}__sync_status_sensor" if account else None,
+            resource_key=self.package.resource_key,
         )
 
     def _rewritten(self, original: cst.Call, result: calls.Rewritten) -> cst.Call:

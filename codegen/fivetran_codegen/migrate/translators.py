@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 
 import libcst as cst
 
+from fivetran_codegen.config.locations import quote
 from fivetran_codegen.migrate.names import SPEC_SETTINGS, SPEC_UNSETTABLE
 
 _GENERIC = "asset_key or key_prefix, group, tags, owners, automation_condition"
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def note(cls: cst.ClassDef, base: str) -> str:
@@ -81,10 +80,6 @@ def _toml(node: cst.BaseExpression) -> str | None:
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return "[" + ", ".join(json.dumps(v) for v in value) + "]"
     if isinstance(value, dict) and all(isinstance(v, str) for v in (*value, *value.values())):
-        pairs = [f"{_key(k)} = {json.dumps(v)}" for k, v in value.items()]
+        pairs = [f"{quote(k)} = {json.dumps(v)}" for k, v in value.items()]
         return "{ " + ", ".join(pairs) + " }"
     return None
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else json.dumps(key)

@@ -14,9 +14,6 @@ import libcst as cst
 
 from fivetran_codegen.errors import UserCodeError
 from fivetran_codegen.render import generated_file
-from fivetran_codegen.render.generated_file import default_body as default_body_of
-
-DEFAULT_BODY = default_body_of("fivetran")
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ class Parts:
         return self.head + self.default_body
 
 
-def split(text: str, *, where: str, default_body: str = DEFAULT_BODY) -> Parts | None:
+def split(text: str, *, where: str, default_body: str) -> Parts | None:
     """Split a module at its asset function's body; None when the function is not ours to find."""
     found = generated_file.halves(text)
     if found is None:

@@ -7,7 +7,6 @@ two renames. A failure at any point leaves the previous package as it was.
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
 import uuid
@@ -17,6 +16,7 @@ from pathlib import Path
 from fivetran_codegen.errors import GenerateError, UserCodeError
 from fivetran_codegen.output import manifest
 from fivetran_codegen.output.assemble import Output
+from fivetran_codegen.output.unified_diff import unified_diff
 
 
 @dataclass(frozen=True)
@@ -33,26 +33,17 @@ def differences(package_dir: Path, output: Output) -> list[Difference]:
         path = package_dir / relative
         name = f"{package_dir.name}/{relative}"
         if not path.is_file():
-            found.append(Difference("missing", relative, _diff(name, "", text)))
+            found.append(Difference("missing", relative, unified_diff(name, "", text)))
             continue
         current = path.read_text(encoding="utf-8")
         if current != text:
-            found.append(Difference("changed", relative, _diff(name, current, text)))
+            found.append(Difference("changed", relative, unified_diff(name, current, text)))
     for relative in output.removed:
         name = f"{package_dir.name}/{relative}"
-        found.append(Difference("extra", relative, _diff(name, output.on_disk[relative], "")))
-    return found
-
-
-def _diff(name: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
+        found.append(
+            Difference("extra", relative, unified_diff(name, output.on_disk[relative], ""))
         )
-    )
+    return found
 
 
 def refuse_lost_code(package_dir: Path, output: Output) -> None:
@@ -64,7 +55,7 @@ def refuse_lost_code(package_dir: Path, output: Output) -> None:
         before = output.on_disk.get(problem.path, "")
         after = output.files.get(problem.path, "")
         lines.append(f"{package_dir.name}/{problem.path}: {problem.message}")
-        lines.append(_diff(f"{package_dir.name}/{problem.path}", before, after).rstrip("\n"))
+        lines.append(unified_diff(f"{package_dir.name}/{problem.path}", before, after).rstrip("\n"))
     raise UserCodeError(
         "regenerating would lose code that was written by hand:\n" + "\n".join(lines),
         where=str(package_dir),

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
+from fivetran_codegen.config import dagster_names
+
 MAX_LENGTH: Final = 64
 
 PYTHON_KEYWORDS: Final = frozenset(
@@ -71,9 +73,6 @@ DIGIT_PREFIX: Final = "n_"
 
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
-# dagster._utils.names.clean_name_lower, which dagster-fivetran uses for group names.
-_DAGSTER_INVALID = re.compile(r"[^A-Za-z0-9_]+")
-_DAGSTER_NAME = re.compile(r"[A-Za-z0-9_]+")
 # Ids used verbatim as suffixes: what `identifier()` would keep unchanged, bar reserved words
 # and a leading digit (harmless after `__`). Other ids are hashed so suffixes stay injective.
 _SUFFIX_ID = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)*")
@@ -121,8 +120,8 @@ def group_name(text: str) -> str:
     Only when that is not a valid Dagster group name (an empty connection name) do the
     `identifier()` rules apply instead.
     """
-    name = _DAGSTER_INVALID.sub("_", text).lower()
-    if _DAGSTER_NAME.fullmatch(name):
+    name = dagster_names.clean_name_lower(text)
+    if dagster_names.is_name(name):
         return name
     return identifier(text, fallback=_GROUP_FALLBACK)
 

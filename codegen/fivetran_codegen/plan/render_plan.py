@@ -8,8 +8,6 @@ suffixes derived from connection ids; connections are ordered by module name, ta
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,13 +16,15 @@ from fivetran_codegen.config import (
     Config,
     JobConfig,
     RetryPolicy,
+    dagster_names,
     key_templates,
     settings_for,
 )
-from fivetran_codegen.errors import GenerateError
+from fivetran_codegen.errors import GenerateError, did_you_mean
 from fivetran_codegen.plan import naming
 from fivetran_codegen.snapshot import selection
 from fivetran_codegen.snapshot.model import Column, Connection, Group, Selection, Snapshot, Table
+from fivetran_codegen.snapshot.selection import Skipped
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,6 @@ class ConnectionPlan:
     automation_condition: str | None
     retry_policy: RetryPolicy | None
     notes: tuple[str, ...]  # facts worth a comment in the module: paused, broken...
-
-
-@dataclass(frozen=True)
-class Skipped:
-    id: str
-    name: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -114,11 +107,11 @@ class SensorPlan:
 
 def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPlan:
     groups = {g.id: g for g in snapshot.groups}
+    group_names = {g.id: g.name for g in snapshot.groups}
     chosen: list[tuple[Connection, AssetSettings]] = []
     skipped: list[Skipped] = []
     for connection in snapshot.connections:
-        group = groups.get(connection.group_id)
-        reason = _why_skipped(connection, group, config)
+        reason = _why_skipped(connection, group_names, config)
         if reason is not None:
             skipped.append(Skipped(connection.id, connection.name, reason))
         else:
@@ -147,17 +140,14 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         resource_key=config.resource_key,
         api_key_env=config.api_key_env,
         api_secret_env=config.api_secret_env,
-        jobs=_name_jobs([_job(job, plans, groups, config) for job in config.jobs], modules),
+        jobs=_name_jobs([_job(job, plans, group_names) for job in config.jobs], modules),
     )
 
 
-def _why_skipped(connection: Connection, group: Group | None, config: Config) -> str | None:
-    candidate = selection.Candidate(
-        id=connection.id,
-        name=connection.name,
-        service=connection.service,
-        group_name=group.name if group else "",
-    )
+def _why_skipped(
+    connection: Connection, group_names: Mapping[str, str], config: Config
+) -> str | None:
+    candidate = selection.candidate(connection, group_names)
     excluded = selection.why_excluded(config.selection, candidate)
     if excluded is not None:
         return excluded.replace("--include", "include").replace("--exclude", "exclude")
@@ -252,13 +242,10 @@ def _spec(
     )
 
 
-_KIND = re.compile(r"[A-Za-z0-9_.-]{1,63}")
-
-
 def _kinds(service: str | None) -> tuple[str, ...]:
     """A kind becomes the tag `dagster/kind/<service>`: a service name Dagster would reject as a
     tag is left out of the kinds (it is still the `dagster/storage_kind` metadata)."""
-    if service is None or service == "fivetran" or _KIND.fullmatch(service) is None:
+    if service is None or service == "fivetran" or not dagster_names.is_kind(service):
         return ("fivetran",)
     return ("fivetran", service)
 
@@ -312,15 +299,15 @@ def _describe(plan: ConnectionPlan, spec: SpecPlan) -> str:
     return f"{spec.source_schema}.{spec.source_table} of connection {plan.name!r} ({plan.id})"
 
 
-def _job(
-    job: JobConfig, plans: list[ConnectionPlan], groups: Mapping[str, Group], config: Config
-) -> JobPlan:
+def _job(job: JobConfig, plans: list[ConnectionPlan], group_names: Mapping[str, str]) -> JobPlan:
     where = job.where
     modules: list[str] = []
     if job.connections:
         chosen = Selection(include=job.connections)
         modules = sorted(
-            p.module for p in plans if selection.why_excluded(chosen, _candidate(p, groups)) is None
+            p.module
+            for p in plans
+            if selection.why_excluded(chosen, selection.candidate(p, group_names)) is None
         )
         if not modules:
             raise GenerateError(
@@ -331,13 +318,12 @@ def _job(
     known_groups = sorted({s.group for p in plans for s in p.specs})
     for group_name in job.groups:
         if group_name not in known_groups:
-            close = difflib.get_close_matches(group_name, known_groups, n=1)
             raise GenerateError(
                 f"job {job.name!r} names the asset group {group_name!r}, which no asset has",
                 where=where,
-                hint=f"did you mean {close[0]!r}?"
-                if close
-                else f"groups: {', '.join(known_groups)}",
+                hint=did_you_mean(
+                    group_name, known_groups, otherwise=f"groups: {', '.join(known_groups)}"
+                ),
             )
     return JobPlan(job.name, tuple(modules), job.groups, job.cron, job.timezone)
 
@@ -364,11 +350,6 @@ def _name_jobs(jobs: list[JobPlan], modules: Mapping[str, str]) -> tuple[JobPlan
         dataclasses.replace(job, variable=variables[job.name])
         for job in sorted(jobs, key=lambda j: j.name)
     )
-
-
-def _candidate(plan: ConnectionPlan, groups: Mapping[str, Group]) -> selection.Candidate:
-    group = groups.get(plan.group_id)
-    return selection.Candidate(plan.id, plan.name, plan.service, group.name if group else "")
 
 
 def _unused_overrides(snapshot: Snapshot, config: Config) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ from fivetran_codegen.snapshot.model import (
     Table,
 )
 from fivetran_codegen.snapshot.progress import Reporter, Silent
-from fivetran_codegen.snapshot.selection import Candidate, why_excluded
+from fivetran_codegen.snapshot.selection import Skipped, candidate, why_excluded
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,6 @@ class CrawlOptions:
     concurrency: int = 8
     columns: bool = False
     columns_budget: int = 1000
-
-
-@dataclass(frozen=True)
-class Skipped:
-    id: str
-    name: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -102,12 +95,12 @@ def crawl(
             )
         groups = each(group_payloads, lambda g: _group(client, g), "destinations")
         group_names = {g.id: g.name for g in groups}
-        listed = client.list_connections()
+        listed = [payloads.connection(p, None, None) for p in client.list_connections()]
         selected, skipped = _select(listed, group_names, options.selection)
-        configs = each(selected, lambda c: _schema_config(client, c), "schema configs")
+        configs = each(selected, lambda c: _schema_config(client, c.id), "schema configs")
         connections = [
-            payloads.connection(p, cfg, err)
-            for p, (cfg, err) in zip(selected, configs, strict=True)
+            replace(c, schema_config=cfg, schema_config_error=err)
+            for c, (cfg, err) in zip(selected, configs, strict=True)
         ]
         fetched = 0
         if options.columns:
@@ -148,30 +141,24 @@ def _group(client: FivetranClient, payload: Payload) -> Group:
 
 
 def _select(
-    listed: Iterable[Payload], group_names: dict[str, str], selection: Selection
-) -> tuple[list[Payload], list[Skipped]]:
-    selected: list[Payload] = []
+    listed: Iterable[Connection], group_names: dict[str, str], selection: Selection
+) -> tuple[list[Connection], list[Skipped]]:
+    selected: list[Connection] = []
     skipped: list[Skipped] = []
-    for payload in sorted(listed, key=lambda p: str(p["id"])):
-        candidate = Candidate(
-            id=str(payload["id"]),
-            name=payloads.optional_text(payload.get("schema")) or "",
-            service=payloads.optional_text(payload.get("service")) or "",
-            group_name=group_names.get(str(payload.get("group_id")), ""),
-        )
-        reason = why_excluded(selection, candidate)
+    for connection in sorted(listed, key=lambda c: c.id):
+        reason = why_excluded(selection, candidate(connection, group_names))
         if reason is None:
-            selected.append(payload)
+            selected.append(connection)
         else:
-            skipped.append(Skipped(candidate.id, candidate.name, reason))
+            skipped.append(Skipped(connection.id, connection.name, reason))
     return selected, skipped
 
 
 def _schema_config(
-    client: FivetranClient, payload: Payload
+    client: FivetranClient, connection_id: str
 ) -> tuple[SchemaConfig | None, Problem | None]:
     try:
-        return payloads.schema_config(client.get_schema_config(str(payload["id"]))), None
+        return payloads.schema_config(client.get_schema_config(connection_id)), None
     except (FivetranNotFoundError, FivetranClientError) as exc:
         # A never-synced connection has no schema config yet; some connector types have none.
         return None, Problem(exc.code or f"HTTP {exc.status}", exc.message)

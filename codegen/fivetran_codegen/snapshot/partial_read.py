@@ -11,13 +11,10 @@ same result.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import replace
 
-import orjson
-
-from fivetran_codegen.snapshot import codec
+from fivetran_codegen.snapshot import codec, json_codec
 from fivetran_codegen.snapshot.model import Snapshot
 
 _LIST_START = b'\n  "connections": [\n'
@@ -77,10 +74,7 @@ def _block_id(text: bytes, start: int, end: int) -> str | None:
     line_end = text.find(b"\n", at + 1, end)
     raw = text[at + len(_ID) : line_end if line_end >= 0 else end].removesuffix(b",")
     try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        try:
-            value = json.loads(raw)  # lone surrogates, which orjson refuses
-        except ValueError:
-            return None
+        value = json_codec.loads(raw)
+    except ValueError:
+        return None
     return value if isinstance(value, str) else None

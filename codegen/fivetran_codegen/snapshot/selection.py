@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Protocol
 
 from fivetran_codegen.errors import UsageError
 from fivetran_codegen.snapshot.model import Selection
@@ -18,6 +20,34 @@ class Candidate:
 
     def fields(self) -> tuple[str, ...]:
         return (self.id, self.name, self.service, self.group_name)
+
+
+class _Connection(Protocol):
+    """A snapshot `Connection`, or a plan of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def group_id(self) -> str: ...
+
+
+def candidate(connection: _Connection, group_names: Mapping[str, str]) -> Candidate:
+    """What the globs match a connection by; `group_names` maps group ids to names."""
+    group_name = group_names.get(connection.group_id, "")
+    return Candidate(connection.id, connection.name, connection.service, group_name)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A connection that gets no assets, and why (a pattern, no schema config...)."""
+
+    id: str
+    name: str
+    reason: str
 
 
 def check(selection: Selection) -> Selection:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 
+from fivetran_codegen import config
+from fivetran_codegen.cli.exit_codes import reported_errors
+from fivetran_codegen.cli.options import config_option, one_workspace, profile_option
 from fivetran_codegen.migrate import run
 from fivetran_codegen.migrate.report import Note, location, render
 
@@ -21,13 +22,18 @@ from fivetran_codegen.migrate.report import Note, location, render
     metavar="NAME",
     help="Import name of the generated package [default: the name of [tool.fivetran-codegen].output].",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The pyproject.toml to read [default: the nearest one at or above PATH].",
+@config_option("The pyproject.toml to read [default: the nearest one at or above PATH].")
+@profile_option(
+    "The workspace profile ([tool.fivetran-codegen.profiles.NAME]) whose package the code "
+    "moves to; needed when the config defines several."
 )
-def migrate(path: Path, write: bool, package_name: str | None, config_path: Path | None) -> None:
+def migrate(
+    path: Path,
+    write: bool,
+    package_name: str | None,
+    config_path: Path | None,
+    profile: str | None,
+) -> None:
     """Rewrite code using dagster-fivetran to use the generated package and its runtime.
 
     PATH is a file or a directory (its *.py files that mention dagster_fivetran; virtualenvs,
@@ -38,12 +44,10 @@ def migrate(path: Path, write: bool, package_name: str | None, config_path: Path
     Exit codes: 0 done (changes or not); 2 an error, such as a file that does not parse
     (then nothing is written).
     """
-    try:
-        planned = run.plan(path, package_name=package_name, config_path=config_path)
+    with reported_errors():
+        settings = _workspace(path, config_path, profile)
+        planned = run.plan(path, settings=settings, package_name=package_name)
         written = run.apply(planned) if write else []
-    except FivetranCodegenError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
     cwd = Path.cwd()
     if not write:
         for change in planned.changes:
@@ -52,6 +56,18 @@ def migrate(path: Path, write: bool, package_name: str | None, config_path: Path
     if report:
         click.echo(report, err=True)
     click.echo(_summary(planned, written, write=write, cwd=cwd), err=True)
+
+
+def _workspace(path: Path, config_path: Path | None, profile: str | None) -> config.Config:
+    """The one workspace whose package the code moves to: its output and resource key."""
+    cwd = run.project_dir(path)
+    chosen = config.load_workspaces(config_path, cwd=cwd, profile=profile).chosen
+    one_workspace(
+        chosen,
+        "migrate moves code into one workspace's package",
+        hint="add --profile NAME: migrate the code of one workspace at a time",
+    )
+    return chosen[0]
 
 
 def _notes(planned: run.Plan) -> list[Note]:

@@ -1,4 +1,4 @@
-"""`simulate` and `demo` as a user runs them: the installed CLI in a subprocess."""
+"""`simulate` as a user runs it: the installed CLI in a subprocess."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import requests
-from fivetran_codegen.snapshot import codec
 
 from tests.conftest import CLI, run_cli
 
@@ -58,24 +57,3 @@ def test_simulate_on_a_busy_port_fails_clearly(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         run = run_cli("simulate", "--port", str(port), cwd=tmp_path, timeout=30)
     assert run.code == 2 and f"127.0.0.1:{port}" in run.stderr and "--port" in run.stderr
-
-
-def test_demo_runs_the_whole_job_on_the_sample_workspace(tmp_path: Path) -> None:
-    run = run_cli("demo", "--dir", "out", cwd=tmp_path)
-    assert run.code == 0, run.stderr
-    snapshot = codec.load(tmp_path / "out" / "fivetran_snapshot.json")
-    assert len(snapshot.connections) >= 6
-    for connection in snapshot.connections:
-        assert connection.id in run.stderr  # the overview lists every connection
-    assert "NotFound_SchemaConfig" in run.stderr
-    # generated, loaded without API calls, one connection synced, one external sync sensed
-    assert (tmp_path / "out" / "fivetran_demo_defs" / "connections" / "salesforce.py").is_file()
-    assert "17 assets in 6 multi-assets, 0 API calls" in run.stderr
-    for table in ("account", "contact", "opportunity"):
-        assert f"materialized salesforce/{table} (sync completed at " in run.stderr
-    for table in ("company", "contact", "deal"):
-        assert f"recorded hubspot/{table} (synced outside Dagster)" in run.stderr
-    assert "1 API call(s) for the tick" in run.stderr
-    # the demo's folder is a project: regenerating there is a no-op
-    check = run_cli("generate", "--check", cwd=tmp_path / "out")
-    assert check.code == 0, check.stdout + check.stderr

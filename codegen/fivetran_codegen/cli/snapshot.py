@@ -1,0 +1,201 @@
+"""`fivetran-codegen snapshot`: the workspace, through the Fivetran API, into a snapshot file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from fivetran_codegen_runtime.rest.client import DEFAULT_API_URL, FivetranClient
+from fivetran_codegen_runtime.rest.credentials import KEY_VARS, SECRET_VARS, Credentials
+from fivetran_codegen_runtime.rest.errors import CredentialsError
+from fivetran_codegen_runtime.rest.retry import RetryPolicy
+
+from fivetran_codegen import config
+from fivetran_codegen.cli.exit_codes import reported_errors
+from fivetran_codegen.cli.options import (
+    config_option,
+    one_workspace,
+    profile_option,
+    selection_options,
+)
+from fivetran_codegen.output import atomic
+from fivetran_codegen.snapshot import codec
+from fivetran_codegen.snapshot.crawl import CrawlOptions, CrawlReport, crawl
+from fivetran_codegen.snapshot.model import Selection
+from fivetran_codegen.snapshot.progress import reporter
+from fivetran_codegen.snapshot.selection import check
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the snapshot [default: [tool.fivetran-codegen].snapshot, else "
+    "fivetran_snapshot.json].",
+)
+@profile_option(
+    "Only this workspace profile ([tool.fivetran-codegen.profiles.NAME]) [default: every "
+    "profile, when the config defines some]."
+)
+@config_option()
+@click.option(
+    "--api-url",
+    envvar="FIVETRAN_API_URL",
+    default=DEFAULT_API_URL,
+    show_default=True,
+    help="Fivetran API base URL (env FIVETRAN_API_URL), e.g. a simulator's.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Parallel API calls.",
+)
+@selection_options
+@click.option(
+    "--columns",
+    is_flag=True,
+    help="Also fetch every table's full column list (one call per table; Fivetran allows 5,000 per hour).",
+)
+@click.option(
+    "--columns-budget",
+    type=click.IntRange(0),
+    default=1000,
+    show_default=True,
+    help="At most this many column calls with --columns.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 20),
+    default=6,
+    show_default=True,
+    help="Tries per API call on 429, 5xx, timeouts and dropped connections.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(1),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for one API response.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
+@click.option(
+    "--no-progress", is_flag=True, help="No progress bars (they only show on a terminal anyway)."
+)
+def snapshot(
+    output: Path | None,
+    profile: str | None,
+    config_path: Path | None,
+    api_url: str,
+    concurrency: int,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    columns: bool,
+    columns_budget: int,
+    max_attempts: int,
+    request_timeout: float,
+    as_json: bool,
+    no_progress: bool,
+) -> None:
+    """Read the workspace through the Fivetran API into a reviewable snapshot file.
+
+    The snapshot path, include/exclude and credential variables come from
+    [tool.fivetran-codegen] (FIVETRAN_API_KEY and FIVETRAN_API_SECRET by default); with
+    profiles, every profile's workspace is read into its own file. Each file is written
+    atomically: a failed run leaves the previous snapshot as it was.
+    """
+    with reported_errors():
+        chosen = config.load_workspaces(config_path, cwd=Path.cwd(), profile=profile).chosen
+        if output is not None:
+            one_workspace(chosen, "-o/--output name one workspace's files")
+            chosen = [config.with_paths(chosen[0], snapshot=output, output=None)]
+        # Every workspace's credentials are read before the first call: a missing variable
+        # for the second profile must not surface after the first snapshot was taken.
+        targets = [(settings, _credentials(settings)) for settings in chosen]
+        summaries: dict[str, dict[str, Any]] = {}
+        for settings, credentials in targets:
+            if len(targets) > 1:
+                click.echo(f"Profile {settings.profile}:", err=True)
+            selection = Selection(
+                include=include or settings.selection.include,
+                exclude=exclude or settings.selection.exclude,
+            )
+            options = CrawlOptions(check(selection), concurrency, columns, columns_budget)
+            client = FivetranClient(
+                credentials,
+                api_url=api_url,
+                pool_size=concurrency,
+                timeout=request_timeout,
+                retry=RetryPolicy(max_attempts=max_attempts),
+            )
+            summaries[str(settings.profile)] = _take_snapshot(
+                client, options, settings.snapshot, progress=not no_progress
+            )
+        if as_json:
+            several = {"profiles": summaries} if len(summaries) > 1 else None
+            document = several or next(iter(summaries.values()))
+            click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _credentials(settings: config.Config) -> Credentials:
+    """A workspace's key and secret from its variables; the default names keep the Terraform
+    provider's spellings as fallbacks."""
+    default = settings.api_key_env == KEY_VARS[0] and settings.api_secret_env == SECRET_VARS[0]
+    try:
+        if default:
+            return Credentials.from_env()
+        return Credentials.from_env(
+            key_vars=(settings.api_key_env,), secret_vars=(settings.api_secret_env,)
+        )
+    except CredentialsError as exc:
+        if settings.profile is not None:
+            exc.where = f"{exc.where} (profile {settings.profile!r})"
+        raise
+
+
+def _take_snapshot(
+    client: FivetranClient, options: CrawlOptions, output: Path, *, progress: bool
+) -> dict[str, Any]:
+    """Crawl, write the file, print the human summary; the machine one is returned."""
+    with client:
+        result = crawl(client, options, reporter(progress))
+    written = atomic.write_text(output, codec.dumps(result.snapshot))
+    return _print_summary(result, output, written)
+
+
+def _print_summary(result: CrawlReport, output: Path, written: bool) -> dict[str, Any]:
+    snap = result.snapshot
+    summary = {
+        "output": str(output),
+        "written": written,
+        "account_id": snap.account.id,
+        "connections": len(snap.connections),
+        "tables": snap.table_count(),
+        "skipped": [{"id": s.id, "name": s.name, "reason": s.reason} for s in result.skipped],
+        "warnings": list(result.warnings),
+        "columns_fetched": result.columns_fetched,
+        "api_calls": result.api_calls,
+        "retries": result.retries,
+        "elapsed_seconds": round(result.elapsed_seconds, 3),
+    }
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    state = "written" if written else "unchanged"
+    lines = [
+        f"Snapshot of account {snap.account.name or snap.account.id}: {summary['connections']} "
+        f"connections, {summary['tables']} enabled tables -> {output} ({state})"
+    ]
+    if result.skipped:
+        lines.append(f"  skipped {len(result.skipped)} connections:")
+        lines += [f"    {s.id} ({s.name}): {s.reason}" for s in result.skipped]
+    if result.columns_fetched:
+        lines.append(f"  full column lists fetched for {result.columns_fetched} tables")
+    lines.append(
+        f"  {result.api_calls} API calls, {result.retries} retries, {result.elapsed_seconds:.1f}s"
+    )
+    click.echo("\n".join(lines), err=True)
+    return summary

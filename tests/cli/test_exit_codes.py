@@ -1,0 +1,88 @@
+"""One path from our errors to messages and exit codes, the same for every command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fivetran_codegen.cli.exit_codes import FIX, RETRY, exit_code
+from fivetran_codegen.errors import ConfigError, SnapshotFileError, UsageError, UserCodeError
+from fivetran_codegen.migrate.report import MigrateError
+from fivetran_codegen_runtime.rest.errors import (
+    CredentialsError,
+    FivetranAPIError,
+    FivetranAuthError,
+    FivetranCodegenError,
+    FivetranNotFoundError,
+    FivetranResponseError,
+    FivetranServerError,
+    FivetranTransportError,
+)
+
+from tests.conftest import run_cli
+
+MISSPELLED = '[tool.fivetran-codegen]\nouptut = "fivetran_defs"\n'
+EXPECTED = (
+    "error: {config}: [tool.fivetran-codegen].ouptut: unknown key 'ouptut'\n"
+    "  hint: did you mean 'output'?\n"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["snapshot"], ["generate"], ["generate", "--check"], ["diff"], ["migrate", "."]],
+    ids=lambda c: " ".join(c),
+)
+def test_every_command_reports_a_config_error_alike(tmp_path: Path, command: list[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(MISSPELLED)
+    run = run_cli(*command, cwd=tmp_path)
+    assert (run.code, run.stdout) == (FIX, "")
+    assert run.stderr == EXPECTED.format(config=tmp_path / "pyproject.toml")
+
+
+def test_diff_detailed_exitcode_makes_every_error_1(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(MISSPELLED)
+    run = run_cli("diff", "--detailed-exitcode", cwd=tmp_path)
+    assert run.code == 1
+    assert run.stderr == EXPECTED.format(config=tmp_path / "pyproject.toml")
+
+
+def _api(cls: type[FivetranAPIError]) -> FivetranAPIError:
+    return cls("failed", method="GET", path="/v1/groups", status=500)
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (CredentialsError("missing"), FIX),
+        (_api(FivetranAuthError), FIX),
+        (UsageError("bad option"), FIX),
+        (ConfigError("bad key"), FIX),
+        (SnapshotFileError("bad file"), FIX),
+        (UserCodeError("would lose code"), FIX),
+        (MigrateError("does not parse"), FIX),
+        (_api(FivetranServerError), RETRY),
+        (_api(FivetranTransportError), RETRY),
+        (_api(FivetranResponseError), RETRY),
+        (_api(FivetranNotFoundError), RETRY),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else str(v),
+)
+def test_what_to_fix_exits_2_and_what_to_retry_exits_1(
+    error: FivetranCodegenError, code: int
+) -> None:
+    assert exit_code(error) == code
+
+
+def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "fivetran_codegen", "generate", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and "--check" in done.stdout

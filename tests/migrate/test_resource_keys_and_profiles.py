@@ -1,0 +1,180 @@
+"""migrate in a project whose asset functions take another resource than `fivetran`: a
+`resource_key` in the config, or profiles with one each. The moved bodies must use the
+parameter the generated function has, and the migrated code must load and run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+from fivetran_codegen_runtime.testing import FivetranSimulator
+
+from tests.conftest import dagster_validate, run_cli, run_python
+
+SAMPLE_SNAPSHOT = Path(__file__).parents[1] / "golden" / "sample" / "fivetran_snapshot.json"
+SALESFORCE, STRIPE, GITHUB = "speak_inexpensive", "wobbly_pancake", "quiet_lantern"
+
+# A dagster-fivetran project that binds its workspace as `fivetran_eu`; the Stripe function
+# still names its parameter `fivetran` (as dagster-fivetran's documentation does).
+USER_CODE = f'''
+import dagster as dg
+from dagster_fivetran import FivetranWorkspace, build_fivetran_polling_sensor, fivetran_assets
+
+workspace = FivetranWorkspace(
+    account_id="acct",
+    api_key=dg.EnvVar("FIVETRAN_API_KEY"),
+    api_secret=dg.EnvVar("FIVETRAN_API_SECRET"),
+)
+
+
+@fivetran_assets(connector_id="{SALESFORCE}", workspace=workspace)
+def salesforce_assets(context: dg.AssetExecutionContext, fivetran_eu: FivetranWorkspace):
+    context.log.info("syncing salesforce")
+    yield from fivetran_eu.sync_and_poll(context=context)
+
+
+@fivetran_assets(connector_id="{STRIPE}", workspace=workspace)
+def stripe_assets(context, fivetran):
+    context.log.info("syncing stripe")
+    yield from fivetran.sync_and_poll(context=context)
+
+
+@fivetran_assets(connector_id="{GITHUB}", workspace=workspace)
+def github_assets(context, fivetran_eu: FivetranWorkspace):
+    yield from fivetran_eu.sync_and_poll(context=context)
+
+
+defs = dg.Definitions(
+    assets=[salesforce_assets, stripe_assets, github_assets],
+    resources={{"fivetran_eu": workspace}},
+    sensors=[build_fivetran_polling_sensor(workspace=workspace)],
+)
+'''
+
+SALESFORCE_BODY = """\
+    context.log.info("syncing salesforce")
+    yield from fivetran_eu.sync_and_poll(context=context, config=config)
+"""
+STRIPE_BODY = """\
+    context.log.info("syncing stripe")
+    yield from fivetran_eu.sync_and_poll(context=context, config=config)
+"""
+SIGNATURE = "fivetran_eu: FivetranWorkspace"  # the generated function's parameter
+
+PROFILES = """\
+[tool.fivetran-codegen.profiles.us]
+snapshot = "snapshots/us.json"
+output = "fivetran_us"
+key_prefix = ["us"]
+
+[tool.fivetran-codegen.profiles.eu]
+snapshot = "snapshots/eu.json"
+output = "fivetran_eu"
+key_prefix = ["eu"]
+resource_key = "fivetran_eu"
+"""
+
+
+def _project(root: Path, pyproject: str, snapshots: list[str]) -> Path:
+    for name in snapshots:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLE_SNAPSHOT, root / name)
+    (root / "pyproject.toml").write_text(pyproject)
+    done = run_cli("generate", cwd=root)
+    assert done.code == 0, done.stderr
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "defs.py").write_text(USER_CODE)
+    return root
+
+
+def _module(root: Path, package: str, name: str) -> str:
+    return (root / package / "connections" / f"{name}.py").read_text()
+
+
+def _materialize(root: Path, sim: FivetranSimulator, asset: str) -> dict[str, object]:
+    """Run one migrated asset of app.defs in a fresh process, against the simulator."""
+    script = textwrap.dedent(
+        f"""
+        import json, dagster as dg
+        from fivetran_codegen_runtime import FivetranWorkspace
+        from app import defs as module
+        workspace = FivetranWorkspace(
+            api_key={sim.api_key!r}, api_secret={sim.api_secret!r}, api_url={sim.url!r},
+            poll_interval_seconds=0.05, poll_timeout_seconds=60,
+        )
+        result = dg.materialize(
+            [module.{asset}], resources={{"fivetran_eu": workspace}},
+            instance=dg.DagsterInstance.ephemeral(),
+        )
+        keys = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+        print(json.dumps({{"success": result.success, "keys": sorted(keys)}}))
+        """
+    )
+    done = run_python(root, script)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    assert "syncing salesforce" in done.stderr  # the moved body ran
+    return result
+
+
+def test_a_resource_key_is_the_parameter_the_moved_bodies_use(
+    tmp_path: Path, sim: FivetranSimulator
+) -> None:
+    root = _project(
+        tmp_path,
+        '[tool.fivetran-codegen]\nresource_key = "fivetran_eu"\n',
+        ["fivetran_snapshot.json"],
+    )
+    done = run_cli("migrate", "--write", "app", cwd=root)
+    assert done.code == 0, done.stderr
+    salesforce = _module(root, "fivetran_defs", "salesforce")
+    assert SIGNATURE in salesforce and salesforce.endswith(SALESFORCE_BODY)
+    assert _module(root, "fivetran_defs", "stripe").endswith(STRIPE_BODY)
+    # github's body was the default sync: imported, its generated function left as it was.
+    assert (
+        "from fivetran_defs.connections.github import github as github_assets"
+        in (root / "app" / "defs.py").read_text()
+    )
+    assert 'resource_key="fivetran_eu"' in (root / "app" / "defs.py").read_text()  # the sensor's
+    # Stripe's function took the workspace as `fivetran`: the user is told what to bind.
+    assert "as the 'fivetran_eu' resource (this function named it 'fivetran')" in done.stderr
+    assert "named it 'fivetran_eu'" not in done.stderr
+    validated = dagster_validate(root, "app.defs")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    result = _materialize(root, sim, "salesforce_assets")
+    assert result["success"] is True and result["keys"], result
+    # The moved bodies survive regeneration.
+    assert run_cli("generate", "--check", cwd=root).code == 0
+
+
+def test_with_profiles_migrate_needs_the_profile_and_uses_its_resource_key(
+    tmp_path: Path, sim: FivetranSimulator
+) -> None:
+    root = _project(tmp_path, PROFILES, ["snapshots/us.json", "snapshots/eu.json"])
+    refused = run_cli("migrate", "app", cwd=root)
+    assert refused.code == 2
+    assert "the config defines profiles (eu, us)" in refused.stderr
+    assert "--profile" in refused.stderr
+    assert (root / "app" / "defs.py").read_text() == USER_CODE
+
+    done = run_cli("migrate", "--write", "--profile", "eu", "app", cwd=root)
+    assert done.code == 0, done.stderr
+    salesforce = _module(root, "fivetran_eu", "salesforce")
+    assert SIGNATURE in salesforce and salesforce.endswith(SALESFORCE_BODY)
+    migrated = (root / "app" / "defs.py").read_text()
+    assert "from fivetran_eu.connections.salesforce import salesforce as salesforce_assets" in (
+        migrated
+    )
+    assert "fivetran_us" not in migrated
+    assert _module(root, "fivetran_us", "salesforce").endswith(
+        "    yield from fivetran.sync_and_poll(context=context, config=config)\n"
+    )
+    validated = dagster_validate(root, "app.defs")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    result = _materialize(root, sim, "salesforce_assets")
+    assert result["success"] is True
+    assert all(str(key).startswith("eu/") for key in result["keys"]), result  # type: ignore[attr-defined]
+    assert run_cli("generate", "--check", cwd=root).code == 0
