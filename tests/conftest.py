@@ -1,15 +1,21 @@
-"""Shared fixtures: a simulator over real HTTP, a client pointed at it, the installed CLI."""
+"""Shared fixtures: a simulator over real HTTP, a client pointed at it, the CLI in process and as
+the installed console script."""
 
 from __future__ import annotations
 
+import inspect
+import logging
 import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from fivetran_codegen.cli.main import main
 from fivetran_codegen_runtime.rest.client import FivetranClient
 from fivetran_codegen_runtime.rest.credentials import Credentials
 from fivetran_codegen_runtime.rest.retry import RetryPolicy
@@ -49,15 +55,11 @@ class Run:
     stderr: str
 
 
-def run_cli(
-    *args: str,
-    cwd: Path,
-    env: Mapping[str, str] | None = None,
-    sim: FivetranSimulator | None = None,
-    timeout: float = 120,
-) -> Run:
-    """Run the installed `fivetran-codegen` console script as a user would."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
+def _cli_environment(
+    env: Mapping[str, str] | None, sim: FivetranSimulator | None
+) -> dict[str, str]:
+    """The variables a test sets for the CLI: the simulator's credentials, then `env`."""
+    environment: dict[str, str] = {}
     if sim is not None:
         environment.update(
             FIVETRAN_API_KEY=sim.api_key,
@@ -65,6 +67,78 @@ def run_cli(
             FIVETRAN_API_URL=sim.url,
         )
     environment.update(env or {})
+    return environment
+
+
+# click < 8.2 mixes stderr into stdout unless told not to; 8.2 dropped the option (always apart).
+_STDERR_APART = (
+    {"mix_stderr": False} if "mix_stderr" in inspect.signature(CliRunner).parameters else {}
+)
+
+
+def run_cli(
+    *args: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    sim: FivetranSimulator | None = None,
+) -> Run:
+    """The CLI's own code in this process (click's CliRunner): what a command does, prints on
+    stdout and on stderr, and exits with, without a process start-up per call.
+
+    It sees what a new process would: `cwd` as its working directory, no FIVETRAN_ variables
+    but those of `sim` and `env`, an unconfigured root logger. An exception that is not one of
+    ours propagates (a bug fails the test with its traceback). `run_console_script` is the
+    installed script in a subprocess, for what only a process shows (the end-to-end tests).
+    """
+    wanted = _cli_environment(env, sim)
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("FIVETRAN_")}
+    runner = CliRunner(**_STDERR_APART)
+    with _working_directory(cwd), _unconfigured_root_logger():
+        result = runner.invoke(
+            main,
+            list(args),
+            env={**unset, **wanted},
+            catch_exceptions=False,
+            prog_name="fivetran-codegen",
+        )
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextmanager
+def _unconfigured_root_logger() -> Iterator[None]:
+    """The root logger without pytest's handlers, as in a new process: `main`'s basicConfig
+    then writes on this run's stderr. What it added is removed afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    root.handlers = []
+    try:
+        yield
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers, root.level = handlers, level
+
+
+def run_console_script(
+    *args: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    sim: FivetranSimulator | None = None,
+    timeout: float = 120,
+) -> Run:
+    """Run the installed `fivetran-codegen` console script in a subprocess, as a user would."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
+    environment.update(_cli_environment(env, sim))
     done = subprocess.run(
         [str(CLI), *args],
         cwd=cwd,

@@ -105,6 +105,7 @@ def package_view(project: Path, env: dict[str, str]) -> dict[str, Any]:
     return view
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("with_component_yaml", [False, True], ids=["as-generated", "defs-yaml"])
 def test_dg_check_and_list_defs_see_the_generated_assets_once(
     tmp_path: Path, with_component_yaml: bool

@@ -8,16 +8,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from fivetran_codegen_runtime.testing import FivetranSimulator
 from fivetran_codegen_runtime.testing.workspace import SimTable
 
-from tests.conftest import dagster_validate, run_cli
+from tests.conftest import dagster_validate, run_console_script
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "generated_example"
 DAGSTER = Path(sys.executable).parent / "dagster"
 DEFAULT_BODY = "    yield from fivetran.sync_and_poll(context=context, config=config)\n"
 
 
+@pytest.mark.e2e
 def test_the_example_loads_with_dagster_definitions_validate() -> None:
     done = dagster_validate(EXAMPLE, "example_project.definitions")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -31,11 +33,12 @@ def test_the_example_shows_a_customised_function_and_a_downstream_asset() -> Non
     assert 'dg.AssetKey(["salesforce", "account"])' in user_module
 
 
+@pytest.mark.e2e
 def test_readme_walkthrough_snapshot_generate_validate_edit_regenerate(
     sim: FivetranSimulator, tmp_path: Path
 ) -> None:
-    assert run_cli("snapshot", cwd=tmp_path, sim=sim).code == 0
-    generated = run_cli("generate", cwd=tmp_path)
+    assert run_console_script("snapshot", cwd=tmp_path, sim=sim).code == 0
+    generated = run_console_script("generate", cwd=tmp_path)
     assert generated.code == 0, generated.stderr
     done = dagster_validate(tmp_path, "fivetran_defs")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -50,8 +53,8 @@ def test_readme_walkthrough_snapshot_generate_validate_edit_regenerate(
     assert connection.schema_config is not None
     schema = next(iter(connection.schema_config.values()))
     schema.tables["ticket"] = SimTable(name="ticket", name_in_destination="ticket")
-    assert run_cli("snapshot", cwd=tmp_path, sim=sim).code == 0
-    regenerated = run_cli("generate", cwd=tmp_path)
+    assert run_console_script("snapshot", cwd=tmp_path, sim=sim).code == 0
+    regenerated = run_console_script("generate", cwd=tmp_path)
     assert regenerated.code == 0, regenerated.stderr
     text = module.read_text()
     assert 'dg.AssetKey(["hubspot", "ticket"])' in text

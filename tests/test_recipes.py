@@ -174,6 +174,7 @@ def commit(project: Path, env: Mapping[str, str], message: str) -> subprocess.Co
     return run(["git", "commit", "-m", message], project, env)
 
 
+@pytest.mark.e2e
 def test_the_hook_blocks_a_commit_whose_generated_package_is_stale(tmp_path: Path) -> None:
     """The published hook's entry, files and pass_filenames, as a `language: system` local hook.
 
@@ -226,6 +227,7 @@ def readme_files_override() -> str:
     return found.group(1)
 
 
+@pytest.mark.e2e
 def test_the_readmes_files_override_guards_profile_packages(tmp_path: Path) -> None:
     env = base_env(tmp_path / "home", PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
     project = tmp_path / "project"
@@ -262,7 +264,7 @@ def hook_repository(root: Path, env: Mapping[str, str]) -> Path:
     return root
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.timeout(900)
 def test_the_published_hook_installs_from_its_repository_and_runs(tmp_path: Path) -> None:
     """`pre-commit try-repo`: pre-commit clones the repository, pip-installs it into the hook's
@@ -494,6 +496,7 @@ def open_pull_request(project: Path, env: Mapping[str, str], nightly: Sequence[S
     ).read_text()
 
 
+@pytest.mark.e2e
 def test_the_workflows_run_against_the_simulator(sim: FivetranSimulator, tmp_path: Path) -> None:
     """Nightly: yesterday's snapshot lacks a table the workspace now has. The snapshot workflow
     refreshes it, regenerates, and writes the pull-request body; the check workflow then passes on
@@ -531,6 +534,7 @@ def test_the_workflows_run_against_the_simulator(sim: FivetranSimulator, tmp_pat
     assert all(r.code == 0 for r in results[:-1])
 
 
+@pytest.mark.e2e
 def test_the_first_nightly_run_adds_the_snapshot_and_the_package(
     sim: FivetranSimulator, tmp_path: Path
 ) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fivetran_codegen.snapshot import codec
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_console_script
 
 
+@pytest.mark.e2e
 def test_demo_runs_the_whole_job_on_the_sample_workspace(tmp_path: Path) -> None:
-    run = run_cli("demo", "--dir", "out", cwd=tmp_path)
+    # A process of its own: the demo imports the package it generates and runs Dagster.
+    run = run_console_script("demo", "--dir", "out", cwd=tmp_path)
     assert run.code == 0, run.stderr
     snapshot = codec.load(tmp_path / "out" / "fivetran_snapshot.json")
     assert len(snapshot.connections) >= 6

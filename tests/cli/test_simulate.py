@@ -1,4 +1,4 @@
-"""`simulate` as a user runs it: the installed CLI in a subprocess."""
+"""`simulate`: serving until stopped (the installed CLI in a subprocess), and a busy port."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import socket
 import subprocess
 from pathlib import Path
 
+import pytest
 import requests
 
-from tests.conftest import CLI, run_cli
+from tests.conftest import CLI, run_cli, run_console_script
 
 
+@pytest.mark.e2e
 def test_simulate_serves_until_stopped_and_prints_how_to_connect(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
     process = subprocess.Popen(
@@ -34,7 +36,7 @@ def test_simulate_serves_until_stopped_and_prints_how_to_connect(tmp_path: Path)
             f"{url.group()}/v1/account/info", auth=("sim-key", "sim-secret"), timeout=10
         )
         assert answer.status_code == 200 and answer.json()["data"]["account_id"]
-        run = run_cli(
+        run = run_console_script(
             "snapshot",
             "--json",
             cwd=tmp_path,
@@ -55,5 +57,5 @@ def test_simulate_on_a_busy_port_fails_clearly(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        run = run_cli("simulate", "--port", str(port), cwd=tmp_path, timeout=30)
+        run = run_cli("simulate", "--port", str(port), cwd=tmp_path)
     assert run.code == 2 and f"127.0.0.1:{port}" in run.stderr and "--port" in run.stderr

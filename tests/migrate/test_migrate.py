@@ -1,8 +1,8 @@
 """`fivetran-codegen migrate`: dagster-fivetran code rewritten to the generated package.
 
 Before/after cases run the planner in-process against a package generated from the sample
-snapshot; the command's contract (dry run, --write, exit codes, the report) and the end-to-end
-migration run the installed CLI in a subprocess, as a user runs it.
+snapshot; the command's contract (dry run, --write, exit codes, the report) runs the CLI in
+process, and the end-to-end migration the installed console script, as a user runs it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from fivetran_codegen.migrate.names import WORKSPACE_FIELDS
 from fivetran_codegen.migrate.report import Note
 from fivetran_codegen.render.generated_file import default_body
 
-from tests.conftest import dagster_validate, run_cli
+from tests.conftest import dagster_validate, run_cli, run_console_script
 
 SAMPLE_SNAPSHOT = Path(__file__).parents[1] / "golden" / "sample" / "fivetran_snapshot.json"
 GITHUB = "quiet_lantern"  # connection ids of the sample workspace
@@ -790,9 +790,10 @@ defs = dg.Definitions(
 '''
 
 
+@pytest.mark.e2e
 def test_end_to_end_a_dagster_fivetran_project_migrates_and_loads(project: Path) -> None:
     path = write(project, E2E)
-    done = run_cli("migrate", "--write", ".", cwd=project)
+    done = run_console_script("migrate", "--write", ".", cwd=project)
     assert done.code == 0, done.stderr
     text = path.read_text()
     assert "dagster_fivetran" not in text

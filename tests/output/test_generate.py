@@ -1,6 +1,7 @@
 """`fivetran-codegen generate`: golden output, --check, kept user code, atomic writes, determinism.
 
-The CLI runs as an installed console script in a subprocess, as a user runs it.
+The CLI runs in process (tests.conftest.run_cli); what needs a process of its own (hash seeds,
+no ruff anywhere, loading the package) runs in a subprocess.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from fivetran_codegen.plan import render_plan
 from fivetran_codegen.render import generated_file
 from fivetran_codegen.snapshot import codec
 
-from tests.conftest import dagster_validate, ruff_format_check, run_cli
+from tests.conftest import dagster_validate, ruff_format_check, run_cli, run_console_script
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 SAMPLE_SNAPSHOT = GOLDEN / "sample" / "fivetran_snapshot.json"
@@ -136,15 +137,31 @@ def test_every_golden_module_starts_with_the_mark_generate_recognises() -> None:
         assert module.read_text().startswith(generated_file.GENERATED_MARK), module
 
 
-def test_golden_case_names_exist() -> None:
-    assert {"sample", "configured", "workspaces", "generated_example"} <= set(CASES)
+def test_every_golden_case_is_complete_and_regen_rewrites_exactly_these() -> None:
+    """A case holds its config, the snapshots it names and the packages they generate, so the
+    byte-for-byte comparison above has something to compare; regen.py regenerates the same
+    cases, so a new case cannot be compared without being regenerated (or the reverse)."""
+    from tests.golden import regen
+
+    assert {p.name for p in regen.cases()} | {regen.EXAMPLE.name} == set(CASES)
+    assert {"sample", "configured", "workspaces"} <= set(CASES)
+    for case, source in CASES.items():
+        configs = packages(source)
+        assert configs, f"{case}: its pyproject.toml configures no package"
+        for settings in configs:
+            assert codec.load(settings.snapshot).connections, f"{case}: {settings.snapshot}"
+            package = settings.output
+            assert (package / "__init__.py").is_file() and (package / "_manifest.json").is_file()
+            assert list((package / "connections").glob("*.py")), f"{case}: no connection modules"
 
 
+@pytest.mark.e2e
 def test_output_is_identical_across_hash_seeds(tmp_path: Path) -> None:
+    # A process per seed: the seed is fixed when the interpreter starts.
     outputs = []
     for seed in ("0", "1", "12345"):
         work = project(tmp_path / seed, "")
-        run = run_cli("generate", cwd=work, env={"PYTHONHASHSEED": seed})
+        run = run_console_script("generate", cwd=work, env={"PYTHONHASHSEED": seed})
         assert run.code == 0, run.stderr
         outputs.append(tree(work / "fivetran_defs"))
     assert outputs[0] == outputs[1] == outputs[2]

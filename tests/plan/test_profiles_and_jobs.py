@@ -334,6 +334,16 @@ def test_the_terraform_variable_names_still_work_with_a_config(
     }
     run = run_cli("snapshot", "--no-progress", cwd=tmp_path, env=env)
     assert run.code == 0, run.stderr
+    # The same workspace as with Dagster's names, byte for byte, and every call authenticated.
+    dagster_names = tmp_path / "dagster-names"
+    dagster_names.mkdir()
+    (dagster_names / "pyproject.toml").write_text("[tool.fivetran-codegen]\n")
+    assert run_cli("snapshot", "--no-progress", cwd=dagster_names, sim=sim).code == 0
+    written = (tmp_path / "fivetran_snapshot.json").read_bytes()
+    assert written == (dagster_names / "fivetran_snapshot.json").read_bytes()
+    names = {c["name"] for c in json.loads(written)["connections"]}
+    assert names == {c.schema for c in sim.workspace.connections.values()}
+    assert sim.request_log and not {401, 403} & {r.status for r in sim.request_log}
 
 
 def committed_workspaces(tmp_path: Path) -> Path:

@@ -1,4 +1,4 @@
-"""`fivetran-codegen snapshot` end to end: the installed CLI in a subprocess, the simulator over HTTP."""
+"""`fivetran-codegen snapshot`: the command in process, the simulator over HTTP."""
 
 from __future__ import annotations
 
@@ -235,9 +235,20 @@ def test_a_key_that_sees_no_groups_warns_about_permissions(
 ) -> None:
     sim.add_key("empty-key", "empty-secret", access="none")
     env = {"FIVETRAN_API_KEY": "empty-key", "FIVETRAN_API_SECRET": "empty-secret"}
-    run = run_cli("snapshot", cwd=tmp_path, sim=sim, env=env)
+    run = run_cli("snapshot", "--json", cwd=tmp_path, sim=sim, env=env)
     assert run.code == 0, run.stderr
-    assert "permission" in run.stderr
+    warning = (
+        "the API key sees no groups: an empty workspace, or a key whose role lacks "
+        "permission to read them"
+    )
+    assert f"warning: {warning}\n" in run.stderr
+    assert json.loads(run.stdout)["warnings"] == [warning]
+    snapshot = codec.load(tmp_path / "fivetran_snapshot.json")
+    assert (len(snapshot.groups), len(snapshot.connections)) == (0, 0)
+    # A key that sees the workspace gets no such warning.
+    full = run_cli("snapshot", "--json", "-o", "full.json", cwd=tmp_path, sim=sim)
+    assert full.code == 0, full.stderr
+    assert warning not in full.stderr and warning not in json.loads(full.stdout)["warnings"]
 
 
 def test_429_storm_and_transient_5xx_still_complete(tmp_path: Path, sim: FivetranSimulator) -> None:
