@@ -105,7 +105,8 @@ def _load(package_dir: Path, sim: FivetranSimulator, echo: Echo) -> ModuleType:
     for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
         del sys.modules[name]  # a second demo run in one process loads the new code
     package = importlib.import_module(PACKAGE)
-    graph = package.defs.resolve_asset_graph()
+    # Not `defs.resolve_asset_graph()`: that is dagster 1.11+, and the demo runs on 1.10.
+    graph = package.defs.get_repository_def().asset_graph
     echo(
         f"4. Loaded {PACKAGE}.defs: {len(list(graph.get_all_asset_keys()))} assets in "
         f"{len(package.ASSETS)} multi-assets, {len(sim.request_log) - calls_before} API calls"
