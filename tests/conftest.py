@@ -3,6 +3,7 @@ the installed console script."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 import os
@@ -12,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -27,6 +29,12 @@ CLI = Path(sys.executable).parent / "fivetran-codegen"
 # The dev formatter (the `test` extra pins it): generated code must be what it writes.
 RUFF = Path(sys.executable).parent / "ruff"
 RUFF_FORMAT = ("format", "--isolated", "--line-length=100", "--target-version=py310")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests first (in their order, then the others in theirs): with pytest-xdist,
+    which hands tests out in this order, the longest start at once instead of trailing last."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
 
 
 @pytest.fixture
@@ -167,6 +175,25 @@ def run_python(
         timeout=timeout,
         check=False,
     )
+
+
+@contextmanager
+def imported(parent: Path, module: str) -> Iterator[ModuleType]:
+    """`module` imported in this process from `parent`, as `PYTHONPATH=parent` would import it;
+    afterwards every module loaded from `parent` is forgotten, so that the next test's package
+    of the same name is its own. Loading generated code here costs no interpreter start-up and
+    no second import of Dagster; `dagster_validate` is the real CLI, for the end-to-end tests."""
+    root = parent.resolve()
+    sys.path.insert(0, str(root))
+    try:
+        yield importlib.import_module(module)
+    finally:
+        sys.path.remove(str(root))
+        for name, loaded in list(sys.modules.items()):
+            places = [getattr(loaded, "__file__", None), *getattr(loaded, "__path__", [])]
+            if any(p is not None and Path(p).resolve().is_relative_to(root) for p in places):
+                del sys.modules[name]
+        importlib.invalidate_caches()
 
 
 def dagster_validate(project: Path, module: str) -> subprocess.CompletedProcess[str]:

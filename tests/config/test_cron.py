@@ -39,6 +39,10 @@ REFUSED = [
     "0 0 0 * *",
     "0 0 * 13 *",
     "0 0 30 2 *",
+    # February's 30th and 31st however the numbers are written (hypothesis found the first)
+    "* * 30,30 2 *",
+    "0 0 31 02 *",
+    "0 0 030 2,2 *",
     "*/0 * * * *",
     "1,,2 * * * *",
     "0 6 * *",

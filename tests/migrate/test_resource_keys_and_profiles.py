@@ -1,17 +1,20 @@
 """migrate in a project whose asset functions take another resource than `fivetran`: a
 `resource_key` in the config, or profiles with one each. The moved bodies must use the
-parameter the generated function has, and the migrated code must load and run."""
+parameter the generated function has, and the migrated code must load and run (in process:
+the migration's own end-to-end test runs `dagster definitions validate` in tests/migrate)."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
-from fivetran_codegen_runtime.testing import FivetranSimulator
+import dagster as dg
+import pytest
+from fivetran_codegen_runtime import FivetranWorkspace
+from fivetran_codegen_runtime.testing import FivetranSimulator, sample_workspace
 
-from tests.conftest import dagster_validate, run_cli, run_python
+from tests.conftest import imported, run_cli
 
 SAMPLE_SNAPSHOT = Path(__file__).parents[1] / "golden" / "sample" / "fivetran_snapshot.json"
 SALESFORCE, STRIPE, GITHUB = "speak_inexpensive", "wobbly_pancake", "quiet_lantern"
@@ -77,6 +80,13 @@ resource_key = "fivetran_eu"
 """
 
 
+@pytest.fixture
+def sim() -> Iterator[FivetranSimulator]:
+    # Syncs of 0.2 s: that the moved body runs is under test, not how long a sync takes.
+    with FivetranSimulator(sample_workspace(), sync_duration=0.2) as simulator:
+        yield simulator
+
+
 def _project(root: Path, pyproject: str, snapshots: list[str]) -> Path:
     for name in snapshots:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -94,30 +104,27 @@ def _module(root: Path, package: str, name: str) -> str:
     return (root / package / "connections" / f"{name}.py").read_text()
 
 
-def _materialize(root: Path, sim: FivetranSimulator, asset: str) -> dict[str, object]:
-    """Run one migrated asset of app.defs in a fresh process, against the simulator."""
-    script = textwrap.dedent(
-        f"""
-        import json, dagster as dg
-        from fivetran_codegen_runtime import FivetranWorkspace
-        from app import defs as module
+def _materialize(root: Path, sim: FivetranSimulator, asset: str) -> list[str]:
+    """Validate the migrated app.defs as Dagster does on loading, and run one of its assets
+    against the simulator (in this process, with a real Dagster instance): the keys it
+    materialized."""
+    with imported(root, "app.defs") as module, dg.instance_for_test() as instance:
+        dg.Definitions.validate_loadable(module.defs)
         workspace = FivetranWorkspace(
-            api_key={sim.api_key!r}, api_secret={sim.api_secret!r}, api_url={sim.url!r},
-            poll_interval_seconds=0.05, poll_timeout_seconds=60,
+            api_key=sim.api_key,
+            api_secret=sim.api_secret,
+            api_url=sim.url,
+            poll_interval_seconds=0.05,
+            poll_timeout_seconds=60,
         )
         result = dg.materialize(
-            [module.{asset}], resources={{"fivetran_eu": workspace}},
-            instance=dg.DagsterInstance.ephemeral(),
+            [getattr(module, asset)], resources={"fivetran_eu": workspace}, instance=instance
         )
-        keys = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
-        print(json.dumps({{"success": result.success, "keys": sorted(keys)}}))
-        """
-    )
-    done = run_python(root, script)
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
-    assert "syncing salesforce" in done.stderr  # the moved body ran
-    return result
+        assert result.success
+        logs = [e.user_message for e in instance.all_logs(result.run_id) if not e.dagster_event]
+        assert "syncing salesforce" in logs  # the moved body ran
+        events = result.get_asset_materialization_events()
+    return sorted(e.asset_key.to_user_string() for e in events)
 
 
 def test_a_resource_key_is_the_parameter_the_moved_bodies_use(
@@ -142,10 +149,7 @@ def test_a_resource_key_is_the_parameter_the_moved_bodies_use(
     # Stripe's function took the workspace as `fivetran`: the user is told what to bind.
     assert "as the 'fivetran_eu' resource (this function named it 'fivetran')" in done.stderr
     assert "named it 'fivetran_eu'" not in done.stderr
-    validated = dagster_validate(root, "app.defs")
-    assert validated.returncode == 0, validated.stdout + validated.stderr
-    result = _materialize(root, sim, "salesforce_assets")
-    assert result["success"] is True and result["keys"], result
+    assert _materialize(root, sim, "salesforce_assets")
     # The moved bodies survive regeneration.
     assert run_cli("generate", "--check", cwd=root).code == 0
 
@@ -172,9 +176,6 @@ def test_with_profiles_migrate_needs_the_profile_and_uses_its_resource_key(
     assert _module(root, "fivetran_us", "salesforce").endswith(
         "    yield from fivetran.sync_and_poll(context=context, config=config)\n"
     )
-    validated = dagster_validate(root, "app.defs")
-    assert validated.returncode == 0, validated.stdout + validated.stderr
-    result = _materialize(root, sim, "salesforce_assets")
-    assert result["success"] is True
-    assert all(str(key).startswith("eu/") for key in result["keys"]), result  # type: ignore[attr-defined]
+    keys = _materialize(root, sim, "salesforce_assets")
+    assert keys and all(key.startswith("eu/") for key in keys), keys
     assert run_cli("generate", "--check", cwd=root).code == 0

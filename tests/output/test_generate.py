@@ -449,13 +449,15 @@ def test_skipped_connections_are_reported_not_fatal(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("case", ["sample", "configured"])
-def test_generated_code_passes_ruff_mypy_strict_and_dagster_validate(
-    case: str, tmp_path: Path
-) -> None:
-    expected = GOLDEN / case / "expected"
-    package = next(expected.iterdir()).name
-    shutil.copytree(expected, tmp_path, dirs_exist_ok=True)
+@pytest.mark.e2e
+def test_generated_code_passes_ruff_mypy_strict_and_dagster_validate(tmp_path: Path) -> None:
+    # The sample and configured packages side by side: one ruff and one mypy run check both.
+    packages = []
+    for case in ("sample", "configured"):
+        expected = GOLDEN / case / "expected"
+        packages.append(next(expected.iterdir()).name)
+        shutil.copytree(expected, tmp_path, dirs_exist_ok=True)
+    assert len(set(packages)) == 2, packages
     ruff = subprocess.run(
         # E501 aside: the formatter sets the width, and Fivetran names can be longer than any limit.
         [
@@ -464,7 +466,7 @@ def test_generated_code_passes_ruff_mypy_strict_and_dagster_validate(
             "--isolated",
             "--select=E,F,W,I,B,UP",
             "--ignore=E501",
-            package,
+            *packages,
         ],
         cwd=tmp_path,
         capture_output=True,
@@ -473,15 +475,17 @@ def test_generated_code_passes_ruff_mypy_strict_and_dagster_validate(
     )
     assert ruff.returncode == 0, ruff.stdout
     mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *packages],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         check=False,
     )
     assert mypy.returncode == 0, mypy.stdout
-    validate = dagster_validate(tmp_path, package)
-    assert validate.returncode == 0, validate.stdout + validate.stderr
+    assert f"no issues found in {len(list(tmp_path.rglob('*.py')))} source files" in mypy.stdout
+    for package in packages:
+        validate = dagster_validate(tmp_path, package)
+        assert validate.returncode == 0, validate.stdout + validate.stderr
 
 
 def test_loading_the_package_builds_the_assets_without_any_api_call(tmp_path: Path) -> None:

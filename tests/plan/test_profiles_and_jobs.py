@@ -6,35 +6,27 @@ import json
 import shutil
 from pathlib import Path
 
+import dagster as dg
 from fivetran_codegen_runtime.testing import FivetranSimulator
 
-from tests.conftest import commit_all, dagster_validate, run_cli, run_python
+from tests.conftest import commit_all, imported, run_cli
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 SAMPLE = GOLDEN / "sample" / "fivetran_snapshot.json"
 
 
-def load(project: Path, script: str) -> object:
-    done = run_python(project, script)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
 def test_jobs_and_schedules_from_config(tmp_path: Path) -> None:
     shutil.copytree(GOLDEN / "configured" / "expected", tmp_path, dirs_exist_ok=True)
-    loaded = load(
-        tmp_path,
-        "import json, warehouse_assets as p\n"
-        "repo = p.defs.get_repository_def()\n"
+    with imported(tmp_path, "warehouse_assets") as package:
+        repo = package.defs.get_repository_def()
         # Public API only (AssetSelection.resolve): the support range loads this on dagster 1.10.
-        "jobs = {j.name: sorted(k.to_user_string() for k in j.selection.resolve(repo.asset_graph))\n"
-        "        for j in p.defs.jobs}\n"
-        "schedules = {s.name: [s.job_name, s.cron_schedule, s.execution_timezone]\n"
-        "             for s in repo.schedule_defs}\n"
-        "print(json.dumps({'jobs': jobs, 'schedules': schedules}))\n",
-    )
-    assert isinstance(loaded, dict)
-    jobs, schedules = loaded["jobs"], loaded["schedules"]
+        jobs = {
+            j.name: sorted(k.to_user_string() for k in j.selection.resolve(repo.asset_graph))
+            for j in package.defs.jobs
+        }
+        schedules = {
+            s.name: [s.job_name, s.cron_schedule, s.execution_timezone] for s in repo.schedule_defs
+        }
     assert sorted(jobs) == ["crm_daily", "everything_on_demand", "warehouse_hourly"]
     # salesforce's keys are overridden to crm/<source table>; hubspot's keep their schema
     assert all(k.startswith("fivetran/crm/") or "/hubspot/" in k for k in jobs["crm_daily"])
@@ -94,20 +86,15 @@ def test_two_workspaces_generate_two_packages_that_load_together(tmp_path: Path)
         "import dagster as dg\nimport fivetran_eu\nimport fivetran_us\n\n"
         "defs = dg.Definitions.merge(fivetran_us.defs, fivetran_eu.defs)\n"
     )
-    env_ok = dagster_validate(work / "expected", "both")
-    assert env_ok.returncode == 0, env_ok.stdout + env_ok.stderr
-    loaded = load(
-        work / "expected",
-        "import json, both\n"
-        "repo = both.defs.get_repository_def()\n"
-        "print(json.dumps({'resources': sorted(repo.get_top_level_resources()),\n"
-        "  'sensors': sorted(s.name for s in repo.sensor_defs),\n"
-        "  'prefixes': sorted({k.path[0] for k in repo.asset_graph.get_all_asset_keys()})}))\n",
-    )
-    assert isinstance(loaded, dict)
-    assert {"fivetran", "fivetran_eu"} <= set(loaded["resources"])
-    assert loaded["sensors"] == ["fivetran_eu_polling_sensor", "fivetran_polling_sensor"]
-    assert loaded["prefixes"] == ["eu", "us"]
+    with imported(work / "expected", "both") as both:
+        dg.Definitions.validate_loadable(both.defs)  # as `dagster definitions validate` does
+        repo = both.defs.get_repository_def()
+        resources = set(repo.get_top_level_resources())
+        sensors = sorted(s.name for s in repo.sensor_defs)
+        prefixes = sorted({k.path[0] for k in repo.asset_graph.get_all_asset_keys()})
+    assert {"fivetran", "fivetran_eu"} <= resources
+    assert sensors == ["fivetran_eu_polling_sensor", "fivetran_polling_sensor"]
+    assert prefixes == ["eu", "us"]
 
 
 def test_one_profile_at_a_time_and_a_missing_profile(tmp_path: Path) -> None:

@@ -422,6 +422,7 @@ def python_env(project: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.e2e
 def test_hostile_workspace_validates_and_round_trips(tmp_path: Path) -> None:
     workspace = hostile_workspace()
     with FivetranSimulator(workspace) as sim:

@@ -33,9 +33,19 @@ def problem(expression: str) -> str | None:
         found = _field_problem(text, name, low, high)
         if found:
             return found
-    if fields[3] == "2" and fields[2] in ("30", "31"):
-        return f"February has no day {fields[2]}"
+    days, months = _plain_numbers(fields[2]), _plain_numbers(fields[3])
+    if months == {2} and days in ({30}, {31}):  # as Dagster: one day, and only February
+        return f"February has no day {days.pop()}"
     return None
+
+
+def _plain_numbers(text: str) -> set[int] | None:
+    """The values of a field of plain numbers (`30`, `02`, `30,30`); None for anything else,
+    whose expansion (steps, ranges) is croniter's to decide."""
+    items = text.split(",")
+    if not all(item.isascii() and item.isdigit() for item in items):
+        return None
+    return {int(item) for item in items}
 
 
 def _field_problem(text: str, name: str, low: int, high: int) -> str | None:

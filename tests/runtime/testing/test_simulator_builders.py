@@ -146,7 +146,6 @@ def test_synthetic_default_is_a_thousand_connections_of_fifty_tables() -> None:
     assert (len(ws.connections), ws.table_count()) == (1000, 50_000)
 
 
-@pytest.mark.slow
 def test_serves_a_few_hundred_requests_per_second_to_16_clients() -> None:
     with FivetranSimulator(synthetic_workspace()) as sim:
         conn_ids = list(sim.workspace.connections)[:480]
