@@ -32,6 +32,7 @@ import pytest
 from fivetran_codegen import config as codegen_config
 from fivetran_codegen import pipeline
 from fivetran_codegen.render import templates as rendering
+from fivetran_codegen.render.literals import docstring_value
 from fivetran_codegen_runtime.testing import FivetranSimulator, hostile_workspace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -275,11 +276,13 @@ def check_round_trip(doc: Document, package: ModuleType) -> None:
     groups = {g["id"]: g for g in doc["groups"]}
     defs: dg.Definitions = package.defs
     dg.Definitions.validate_loadable(defs)
-    resolved = {spec.key: spec for spec in defs.resolve_all_asset_specs()}
+    # What `defs.resolve_all_asset_specs()` returns (dagster 1.11+), as dagster 1.10 spells it too.
+    nodes = defs.get_repository_def().asset_graph.asset_nodes
+    resolved = {spec.key: spec for spec in (node.to_asset_spec() for node in nodes)}
     listed = {spec.key: spec for spec in package.ALL_SPECS}
     assert set(resolved) == set(listed)
 
-    assert words(doc["account"]["id"]) in words(package.__doc__ or "")
+    assert words(docstring_value(doc["account"]["id"])) in words(package.__doc__ or "")
     modules = {
         module.CONNECTION.id: module
         for name, module in sys.modules.items()
@@ -294,7 +297,8 @@ def check_round_trip(doc: Document, package: ModuleType) -> None:
         assert modules[conn["id"]].CONNECTION is connection
         # Docstrings are for people; the formatter may trim whitespace in them, nothing else.
         docstring = words(modules[conn["id"]].__doc__ or "")
-        assert words(conn["name"]) in docstring and words(conn["id"]) in docstring
+        name, conn_id = docstring_value(conn["name"]), docstring_value(conn["id"])
+        assert words(name) in docstring and words(conn_id) in docstring
         group = groups.get(conn["group_id"])
         destination = group["destination"] if group else None
         database = destination["database"] if destination else None
@@ -400,7 +404,8 @@ specs = [
         if "dagster/column_schema" in spec.metadata
         else None,
     }
-    for spec in package.defs.resolve_all_asset_specs()
+    # defs.resolve_all_asset_specs() (dagster 1.11+), as dagster 1.10 spells it too
+    for spec in (n.to_asset_spec() for n in package.defs.get_repository_def().asset_graph.asset_nodes)
 ]
 connections = {
     cid: {f: getattr(c, f) for f in ("id", "name", "service", "group_id", "database")}

@@ -17,6 +17,7 @@ from fivetran_codegen.render.literals import (
     PyValue,
     comment,
     docstring,
+    docstring_value,
     py_literal,
 )
 from hypothesis import example, given, settings
@@ -254,7 +255,16 @@ def test_hostile_docstrings_round_trip(text: str) -> None:
     literal = docstring(text)
     assert literal.startswith('"""') and literal.endswith('"""')
     assert_safe_source(literal.replace("\n", ""))
-    assert ast.literal_eval(literal) == text
+    assert ast.literal_eval(literal) == docstring_value(text)
+
+
+def test_a_lone_surrogate_is_shown_as_its_escape_so_the_module_compiles() -> None:
+    # Python 3.13+ cannot compile a docstring holding one (it encodes docstrings to UTF-8).
+    namespace: dict[str, object] = {}
+    source = docstring("a\ud800b") + "\nX = 1\n"
+    exec(compile(source, "<generated>", "exec"), namespace)
+    assert namespace["__doc__"] == "a\\ud800b"
+    assert docstring_value("a\ud800b\U0001f600") == "a\\ud800b\U0001f600"
 
 
 def test_docstrings_keep_their_lines() -> None:
@@ -266,11 +276,13 @@ def test_docstrings_keep_their_lines() -> None:
 def test_any_docstring_is_the_functions_docstring(text: str) -> None:
     literal = docstring(text)
     assert_safe_source(literal.replace("\n", ""))
-    assert ast.literal_eval(literal) == text
-    tree = ast.parse(f"def f():\n    {literal}\n    return 1\n")
+    assert ast.literal_eval(literal) == docstring_value(text)
+    source = f"def f():\n    {literal}\n    return 1\n"
+    tree = ast.parse(source)
     [function] = tree.body
     assert isinstance(function, ast.FunctionDef) and len(function.body) == 2
-    assert ast.get_docstring(function, clean=False) == text
+    assert ast.get_docstring(function, clean=False) == docstring_value(text)
+    compile(source, "<generated>", "exec")  # as an import compiles it, on this Python
 
 
 def test_filters_render_hostile_names_in_a_template() -> None:
@@ -323,6 +335,6 @@ def test_ruff_leaves_literals_and_docstrings_as_they_are(tmp_path: Path) -> None
     for i, text in enumerate(texts):
         module = f"# Code generated.\n{docstring(text)}\n\nX = 1\n"
         (tmp_path / f"doc{i}.py").write_text(module, encoding="utf-8")
-        assert ast.get_docstring(ast.parse(module), clean=False) == text
+        assert ast.get_docstring(ast.parse(module), clean=False) == docstring_value(text)
     done = ruff_format_check(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
+from fivetran_codegen import unicode13
 from fivetran_codegen.config import dagster_names
 
 MAX_LENGTH: Final = 64
@@ -94,7 +95,10 @@ def identifier(text: str, *, fallback: str = "x") -> str:
     """
     if not is_identifier(fallback):
         raise ValueError(f"fallback {fallback!r} is not a valid identifier")
-    decomposed = unicodedata.normalize("NFKD", text)
+    # Only what Unicode 13.0 has is decomposed (its decompositions never change); anything newer
+    # separates, as it does on Python 3.10, so every Python derives the same name.
+    known = "".join(c if unicode13.is_printable(c) else " " for c in text)
+    decomposed = unicodedata.normalize("NFKD", known)
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     name = "_".join(word for word in _SEPARATORS.split(ascii_text) if word) or fallback
     if name[0].isdigit():

@@ -4,7 +4,8 @@ Names in Fivetran are arbitrary user strings, so nothing from the snapshot is ev
 between quotes by a template. Literals come from `repr()` of the base types (a subclass cannot
 override it), and printable non-ASCII text is kept readable, except characters that are
 invisible or reorder text on screen (bidi controls, zero-width and filler characters, line
-separators): those are always escaped ("trojan source", CVE-2021-42574).
+separators): those are always escaped ("trojan source", CVE-2021-42574). Printable means what
+Unicode 13.0 says (`unicode13`), not the running Python, so every Python writes the same bytes.
 
 The text is already in ruff's style (generate runs no formatter): strings take double quotes
 unless they hold more `"` than `'`, and docstrings guard the whitespace ruff would strip.
@@ -16,6 +17,8 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Final, TypeAlias
+
+from fivetran_codegen import unicode13
 
 PyValue: TypeAlias = (
     str
@@ -43,6 +46,9 @@ _INVISIBLE = re.compile(
     "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
+# A lone surrogate has no UTF-8 form, and Python 3.13+ encodes a docstring to UTF-8 when it
+# compiles it (a module holding one would not import): a docstring shows it as its escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # A PEP 263 encoding declaration in one of the first two lines would re-decode the file.
 _CODING = re.compile(r"(coding)([:=])", re.IGNORECASE)
 # Comments that tools read: mypy's type comments, ruff's noqa, fmt: off, pragma: no cover...
@@ -93,7 +99,10 @@ def _literal(value: PyValue, *, hashable: bool) -> str:
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    return _escape_code(ord(match.group()))
+
+
+def _escape_code(code: int) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
@@ -103,8 +112,14 @@ _SPECIAL = re.compile(r"[^ !#-&(-\[\]-~]")
 
 
 def _char(c: str) -> str:
-    """One character as `repr()` writes it inside quotes (each code point is escaped alone)."""
-    return _INVISIBLE.sub(_escape, str.__repr__(c)[1:-1])
+    """One character as `repr()` on Python 3.10 writes it inside quotes (each code point is
+    escaped alone): a newer Python's repr() shows characters 3.10 escapes."""
+    if c.isascii():
+        return str.__repr__(c)[1:-1]
+    if not unicode13.is_printable(c):
+        code = ord(c)
+        return f"\\x{code:02x}" if code <= 0xFF else _escape_code(code)
+    return _INVISIBLE.sub(_escape, c)
 
 
 def _escape_for(quote: str) -> Callable[[re.Match[str]], str]:
@@ -137,7 +152,9 @@ def comment(text: str) -> str:
     tool directive (`type:`, `noqa`, `fmt:`...) is prefixed with `- `. Text longer than
     COMMENT_MAX_LENGTH is cut and ends with `...`.
     """
-    visible = "".join(c if c.isprintable() and not _INVISIBLE.match(c) else " " for c in text)
+    visible = "".join(
+        c if unicode13.is_printable(c) and not _INVISIBLE.match(c) else " " for c in text
+    )
     line = _CODING.sub(r"\1 \2", " ".join(visible.replace("#", "\uff03").split()))
     if _DIRECTIVE.match(line):
         line = "- " + line
@@ -147,7 +164,8 @@ def comment(text: str) -> str:
 
 
 def docstring(text: str) -> str:
-    """A triple-quoted string literal whose value is exactly `text`, with its line breaks kept.
+    """A triple-quoted string literal whose value is `text`, with its line breaks kept: exactly
+    `text`, but for lone surrogates (see `docstring_value`).
 
     Backslashes and every `"` are escaped, so neither three quotes nor a trailing quote can end it
     early; so is everything else `repr()` escapes (a carriage return would be read as a newline)
@@ -159,6 +177,12 @@ def docstring(text: str) -> str:
     # One line and a line break: ruff would move the closing quotes up, so the break is escaped.
     newline = "\\n" if len(lines) == 2 and not lines[1] else "\n"
     return '"""' + newline.join(_guard_spaces(line) for line in lines) + '"""'
+
+
+def docstring_value(text: str) -> str:
+    """What `docstring(text)` evaluates to: `text`, each lone surrogate as its escape's text
+    (`\\udfff`, six characters)."""
+    return _SURROGATE.sub(_escape, text)
 
 
 def _guard_spaces(line: str) -> str:
@@ -174,7 +198,9 @@ def _docstring_char(c: str) -> str:
         return c
     if c == '"':
         return '\\"'
-    return _INVISIBLE.sub(_escape, str.__repr__(c)[1:-1])
+    if _SURROGATE.match(c):
+        return "\\" + _escape_code(ord(c))
+    return _char(c)
 
 
 FILTERS: Final[Mapping[str, Callable[..., str]]] = {

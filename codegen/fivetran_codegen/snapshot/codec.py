@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import jsonschema
 
+from fivetran_codegen import unicode13
 from fivetran_codegen.errors import SnapshotFileError
 from fivetran_codegen.snapshot import json_codec, strict_reader
 from fivetran_codegen.snapshot.model import (
@@ -33,9 +33,10 @@ from fivetran_codegen.snapshot.model import (
 
 SCHEMA_RESOURCE = f"snapshot.v{SNAPSHOT_VERSION}.schema.json"
 
-# Characters that render as nothing or as a line break are escaped in the file (JSON allows it).
+# Characters that render as nothing or as a line break are escaped in the file (JSON allows it):
+# controls, format, private-use, surrogate, line and paragraph separators, and what Unicode 13.0
+# has not assigned (`unicode13`: the same bytes on every Python).
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
 
 
 def dumps(snapshot: Snapshot) -> str:
@@ -45,7 +46,7 @@ def dumps(snapshot: Snapshot) -> str:
 
 def _escape_invisible(match: re.Match[str]) -> str:
     char = match.group()
-    if unicodedata.category(char) not in _INVISIBLE_CATEGORIES:
+    if unicode13.is_visible(char):
         return char
     code = ord(char)
     if code < 0x10000:
