@@ -1,5 +1,5 @@
 """Shared fixtures: a simulator over real HTTP, a client pointed at it, the CLI in process and as
-the installed console script."""
+the installed console script, generated code imported in process and validated by `dagster`."""
 
 from __future__ import annotations
 
