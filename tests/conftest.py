@@ -1,5 +1,5 @@
 """Shared fixtures: a simulator over real HTTP, a client pointed at it, the CLI in process and as
-the installed console script."""
+the installed console script, generated code imported in process and validated by `dagster`."""
 
 from __future__ import annotations
 
@@ -157,24 +157,6 @@ def run_console_script(
         check=False,
     )
     return Run(done.returncode, done.stdout, done.stderr)
-
-
-def run_python(
-    project: Path, script: str, *, env: Mapping[str, str] | None = None, timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    """`python -c script` in a fresh process that imports from `project` (no FIVETRAN_ variables
-    but those in `env`)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FIVETRAN_")}
-    environment.update(env or {}, PYTHONPATH=str(project))
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @contextmanager

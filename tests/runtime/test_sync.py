@@ -30,8 +30,10 @@ def sim() -> Iterator[FivetranSimulator]:
         yield simulator
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def instance() -> Iterator[dg.DagsterInstance]:
+    # One instance for the module (making one takes a second): each test reads only the events
+    # of its own runs, by run id.
     with dg.instance_for_test() as dagster_instance:
         yield dagster_instance
 

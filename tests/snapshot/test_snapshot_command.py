@@ -251,6 +251,27 @@ def test_a_key_that_sees_no_groups_warns_about_permissions(
     assert warning not in full.stderr and warning not in json.loads(full.stdout)["warnings"]
 
 
+@pytest.mark.parametrize(
+    ("flags", "logged"),
+    [((), set()), (("-v",), {"INFO"}), (("-vv",), {"INFO", "DEBUG"})],
+    ids=["quiet", "-v", "-vv"],
+)
+def test_verbose_logs_retries_and_very_verbose_every_call_on_stderr(
+    tmp_path: Path, sim: FivetranSimulator, flags: tuple[str, ...], logged: set[str]
+) -> None:
+    sim.add_fault(FaultRule(status=429, times=1, retry_after=0))
+    run = run_cli(*flags, "snapshot", "--json", cwd=tmp_path, sim=sim)
+    assert run.code == 0, run.stderr
+    json.loads(run.stdout)  # the logs stay off stdout
+    lines = [line for line in run.stderr.splitlines() if line.startswith(("INFO ", "DEBUG "))]
+    assert {line.split()[0] for line in lines} == logged
+    if logged:
+        retry = "INFO fivetran_codegen_runtime.rest.client: retrying GET /v1/account/info after HTTP 429"
+        assert any(line.startswith(retry) for line in lines), lines
+    if "DEBUG" in logged:
+        assert "DEBUG fivetran_codegen_runtime.rest.client: GET /v1/groups -> 200" in lines
+
+
 def test_429_storm_and_transient_5xx_still_complete(tmp_path: Path, sim: FivetranSimulator) -> None:
     sim.add_fault(FaultRule(status=429, times=4, retry_after=0))
     sim.add_fault(FaultRule(status=503, times=3, path="/v1/connections/*/schemas"))

@@ -20,6 +20,7 @@ _FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month"
 _DAY_OF_WEEK = ("day of week", 0, 7)
 _NUMERIC = re.compile(r"[0-9*/,-]+")
 _ITEM = re.compile(r"(?:\*|(\d+)(?:-(\d+))?)(?:/(\d+))?")
+_NUMBER_OR_STEP = re.compile(r"(\*|[0-9]+)(?:/([0-9]+))?")
 
 
 def problem(expression: str) -> str | None:
@@ -33,19 +34,12 @@ def problem(expression: str) -> str | None:
         found = _field_problem(text, name, low, high)
         if found:
             return found
-    days, months = _plain_numbers(fields[2]), _plain_numbers(fields[3])
-    if months == {2} and days in ({30}, {31}):  # as Dagster: one day, and only February
-        return f"February has no day {days.pop()}"
+    days, months = _values(fields[2], 1, 31), _values(fields[3], 1, 12)
+    # As Dagster refuses them: one day, the 30th or 31st, and February alone.
+    if months == {2} and days is not None and len(days) == 1 and days <= {30, 31}:
+        (day,) = days
+        return f"February has no day {day}"
     return None
-
-
-def _plain_numbers(text: str) -> set[int] | None:
-    """The values of a field of plain numbers (`30`, `02`, `30,30`); None for anything else,
-    whose expansion (steps, ranges) is croniter's to decide."""
-    items = text.split(",")
-    if not all(item.isascii() and item.isdigit() for item in items):
-        return None
-    return {int(item) for item in items}
 
 
 def _field_problem(text: str, name: str, low: int, high: int) -> str | None:
@@ -64,3 +58,21 @@ def _field_problem(text: str, name: str, low: int, high: int) -> str | None:
         if step is not None and int(step) < 1:
             return f"{name} field {text!r} has a step of 0"
     return None
+
+
+def _values(text: str, low: int, high: int) -> set[int] | None:
+    """What croniter expands a field of numbers and steps to (`30`, `02`, `30,30`, `2/12`,
+    `*/5`); None for ranges and the rest, whose reading is left to Dagster."""
+    values: set[int] = set()
+    for item in text.split(","):
+        match = _NUMBER_OR_STEP.fullmatch(item)
+        if match is None:
+            return None
+        start, step = match.groups()
+        if step is None:
+            values.update(range(low, high + 1) if start == "*" else {int(start)})
+            continue
+        # croniter reads a step from the field's last value (`31/5`, `12/2`) as one from `*`.
+        first = low if start == "*" or int(start) == high else int(start)
+        values.update(range(first, high + 1, int(step)))
+    return values
