@@ -195,7 +195,7 @@ class Claims:
         if missing:
             raise SupportRangeError(
                 f"pyproject.toml's `test` extra has no {', '.join(sorted(missing))}; "
-                "update TEST_TOOLS in .ci/support_range"
+                "update TEST_TOOLS in .ci/support_range.py"
             )
         return cls(
             oldest_python=next(iter(pythons.values())),
