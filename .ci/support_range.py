@@ -34,7 +34,7 @@ PYPROJECTS = (ROOT / "pyproject.toml", ROOT / "runtime" / "pyproject.toml")
 NEWEST_PYTHON = "3.13"
 # From the `test` extra, only what the selection below needs; the extra's other entries pin a
 # newer dagster (dagster-fivetran, dagster-dg-cli, create-dagster) and cannot install beside 1.10.
-TEST_TOOLS = ("pytest", "pytest-timeout", "hypothesis", "mypy", "ruff")
+TEST_TOOLS = ("pytest", "pytest-timeout", "pytest-xdist", "hypothesis", "mypy", "ruff")
 # The tests, by path. Explicit on purpose: a test added to these files runs here too, and one that
 # needs the `test` extra's pins fails here (an import error), it is not skipped; any skip fails
 # the leg (see `run_tests`). Keep tests that need dagster-fivetran or dg out of these files, or
@@ -364,6 +364,8 @@ def run_tests(leg: Leg) -> int:
             "-q",
             "-p",
             "no:cacheprovider",
+            # A worker per core: the tests wait on the simulator as much as on the CPU.
+            "--numprocesses=auto",
             f"--junitxml={report}",
             *leg.tests,
             *(f"--deselect={test}" for test in leg.deselected),
