@@ -11,7 +11,13 @@ from typing import Any
 from fivetran_codegen.config import cron, dagster_names
 from fivetran_codegen.config.key_templates import check_template
 from fivetran_codegen.config.locations import Where, quote
-from fivetran_codegen.config.settings import AssetSettings, JobConfig, RetryPolicy, SensorConfig
+from fivetran_codegen.config.settings import (
+    AssetSettings,
+    JobConfig,
+    RetryPolicy,
+    SensorConfig,
+    TranslatorRef,
+)
 from fivetran_codegen.errors import ConfigError, did_you_mean
 
 _AUTOMATION = re.compile(r"eager|on_missing|on_cron:.+")
@@ -27,8 +33,9 @@ ASSET_KEYS = (
 )
 TOP_KEYS = (
     *("snapshot", "output", "include", "exclude", "polling_sensor", "connections", "jobs"),
-    *("resource_key", "api_key_env", "api_secret_env", "profiles"),
+    *("resource_key", "api_key_env", "api_secret_env", "profiles", "translator", "tables"),
 )
+_TRANSLATOR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _JOB_KEYS = ("name", "connections", "groups", "cron", "timezone")
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _RETRY_KEYS = ("max_retries", "delay", "backoff", "jitter")
@@ -55,8 +62,8 @@ def jobs(value: Any, where: Where) -> tuple[JobConfig, ...]:
             )
         schedule = section.get("cron")
         if schedule is not None:
-            _check_cron(schedule, job.at("cron"), example='cron = "0 6 * * *"')
-        timezone = _timezone(section.get("timezone"), job)
+            check_cron(schedule, job.at("cron"), example='cron = "0 6 * * *"')
+        zone = timezone(section.get("timezone"), job)
         connections, groups = job.strings(section, "connections"), job.strings(section, "groups")
         if not connections and not groups:
             raise ConfigError(
@@ -71,7 +78,7 @@ def jobs(value: Any, where: Where) -> tuple[JobConfig, ...]:
                 connections=connections,
                 groups=groups,
                 cron=schedule,
-                timezone=timezone,
+                timezone=zone,
             )
         )
     names = [j.name for j in jobs]
@@ -81,7 +88,7 @@ def jobs(value: Any, where: Where) -> tuple[JobConfig, ...]:
     return tuple(jobs)
 
 
-def _timezone(value: Any, where: Where) -> str | None:
+def timezone(value: Any, where: Where) -> str | None:
     """An IANA time zone name, checked as Dagster checks it when the schedule loads (zoneinfo,
     with the tzdata package Dagster depends on), so a typo fails here and not at deploy time."""
     if value is None:
@@ -148,9 +155,9 @@ def asset_settings(table: Mapping[str, Any], where: Where, base: AssetSettings) 
         asset_key=_key_template(table, where, base.asset_key),
         key_prefix=where.strings(table, "key_prefix", base.key_prefix, allow_str=True),
         group=_group_template(table, where, base.group),
-        tags=_tags(table, where, base.tags),
-        owners=_owners(table, where, base.owners),
-        automation_condition=_automation(table, where, base.automation_condition),
+        tags=tags(table, where, base.tags),
+        owners=owners(table, where, base.owners),
+        automation_condition=automation(table, where, base.automation_condition),
         retry_policy=_retry(table, where, base.retry_policy),
     )
 
@@ -174,7 +181,7 @@ def _group_template(table: Mapping[str, Any], where: Where, default: str) -> str
     return template
 
 
-def _tags(
+def tags(
     table: Mapping[str, Any], where: Where, default: tuple[tuple[str, str], ...]
 ) -> tuple[tuple[str, str], ...]:
     if "tags" not in table:
@@ -196,7 +203,7 @@ def _tags(
     return tuple(sorted(tags.items()))
 
 
-def _owners(table: Mapping[str, Any], where: Where, default: tuple[str, ...]) -> tuple[str, ...]:
+def owners(table: Mapping[str, Any], where: Where, default: tuple[str, ...]) -> tuple[str, ...]:
     owners = where.strings(table, "owners", default)
     for owner in owners:
         if not _OWNER.fullmatch(owner):
@@ -208,7 +215,7 @@ def _owners(table: Mapping[str, Any], where: Where, default: tuple[str, ...]) ->
     return owners
 
 
-def _automation(table: Mapping[str, Any], where: Where, default: str | None) -> str | None:
+def automation(table: Mapping[str, Any], where: Where, default: str | None) -> str | None:
     if "automation_condition" not in table:
         return default
     value = table["automation_condition"]
@@ -221,7 +228,7 @@ def _automation(table: Mapping[str, Any], where: Where, default: str | None) -> 
             hint="use 'eager', 'on_missing', 'on_cron:<five-field cron>' (e.g. 'on_cron:0 6 * * *') or 'none'",
         )
     if value.startswith("on_cron:"):
-        _check_cron(
+        check_cron(
             value.removeprefix("on_cron:"),
             where.at("automation_condition"),
             example='automation_condition = "on_cron:0 6 * * *"',
@@ -229,7 +236,7 @@ def _automation(table: Mapping[str, Any], where: Where, default: str | None) -> 
     return value
 
 
-def _check_cron(value: Any, where: str, *, example: str) -> None:
+def check_cron(value: Any, where: str, *, example: str) -> None:
     found = cron.problem(value) if isinstance(value, str) else "not a string"
     if found:
         raise ConfigError(
@@ -286,3 +293,17 @@ def sensor(value: Any, where: Where) -> SensorConfig:
         minimum_interval_seconds=where.integer(section, "minimum_interval_seconds", 30, minimum=1),
         default_status=where.choice(section, "default_status", ("running", "stopped")) or "stopped",
     )
+
+
+def translator(table: Mapping[str, Any], where: Where) -> TranslatorRef | None:
+    if "translator" not in table:
+        return None
+    value = table["translator"]
+    module, _, attribute = value.partition(":") if isinstance(value, str) else ("", "", "")
+    if not (_TRANSLATOR.fullmatch(module) and attribute.isidentifier()):
+        raise ConfigError(
+            f"translator {value!r} is not 'module:attribute'",
+            where=where.at("translator"),
+            hint='name a class or instance, e.g. translator = "my_project.translators:MyTranslator"',
+        )
+    return TranslatorRef(module, attribute, where.at("translator"))

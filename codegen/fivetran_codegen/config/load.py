@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from fivetran_codegen.config import fields
+from fivetran_codegen.config import fields, table_rules
 from fivetran_codegen.config.locations import Where, quote
 from fivetran_codegen.config.settings import AssetSettings, Config
 from fivetran_codegen.errors import ConfigError, did_you_mean
@@ -149,6 +149,8 @@ def parse(section: Any, *, source: str, root: Path, profile: str | None = None) 
         api_key_env=fields.env_name(table, where, "api_key_env", "FIVETRAN_API_KEY"),
         api_secret_env=fields.env_name(table, where, "api_secret_env", "FIVETRAN_API_SECRET"),
         profile=profile,
+        translator=fields.translator(table, where),
+        tables=table_rules.parse(table.get("tables", []), where),
     )
 
 

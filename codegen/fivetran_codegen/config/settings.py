@@ -4,7 +4,9 @@ defaults: what `[tool.fivetran-codegen]` says once it has been checked."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 from fivetran_codegen.snapshot.model import Selection
 
@@ -51,6 +53,58 @@ class JobConfig:
 
 
 @dataclass(frozen=True)
+class TimeWindowFreshness:
+    fail_seconds: int
+    warn_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class CronFreshness:
+    cron: str
+    lower_bound_seconds: int
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class TableRule:
+    """One entry; None means the entry leaves that field as it is."""
+
+    match: str  # as written
+    where: str  # "pyproject.toml: [tool.fivetran-codegen.tables[0]]"
+    connection: str | None  # glob over the connection id or name, before a ':'
+    table: str  # glob over `schema.table` in destination names
+    asset_key: tuple[str, ...] | None = None  # templates, like the top-level asset_key
+    key_prefix: tuple[str, ...] | None = None
+    group: str | None = None  # a template
+    deps: tuple[tuple[str, ...], ...] | None = None
+    description: str | None = None
+    metadata: tuple[tuple[str, Any], ...] | None = None  # merged into the table's metadata
+    kinds: tuple[str, ...] | None = None  # replace the kinds
+    code_version: str | None = None
+    owners: tuple[str, ...] | None = None
+    tags: tuple[tuple[str, str], ...] | None = None  # merged into the tags
+    automation_condition: str | None = None  # "none" removes it
+    freshness_policy: TimeWindowFreshness | CronFreshness | None = None
+
+    def matches(self, connection_id: str, connection_name: str, schema: str, table: str) -> bool:
+        if self.connection is not None and not (
+            fnmatchcase(connection_id, self.connection)
+            or fnmatchcase(connection_name, self.connection)
+        ):
+            return False
+        return fnmatchcase(f"{schema}.{table}", self.table)
+
+
+@dataclass(frozen=True)
+class TranslatorRef:
+    """`translator = "module:attribute"`: imported when generate plans, never by generated code."""
+
+    module: str
+    attribute: str
+    where: str  # where the setting is written
+
+
+@dataclass(frozen=True)
 class Config:
     source: str  # the pyproject.toml it came from, or "(defaults)"
     root: Path  # relative paths resolve against this directory
@@ -67,6 +121,8 @@ class Config:
     api_key_env: str = "FIVETRAN_API_KEY"
     api_secret_env: str = "FIVETRAN_API_SECRET"
     profile: str | None = None
+    translator: TranslatorRef | None = None
+    tables: tuple[TableRule, ...] = ()  # [[tool.fivetran-codegen.tables]], in order
 
     @property
     def package(self) -> str:

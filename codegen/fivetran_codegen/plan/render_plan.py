@@ -34,10 +34,23 @@ class SpecPlan:
     table: str
     source_schema: str
     source_table: str
-    group: str
+    group: str | None  # None only when a translator took the group away
     table_name: str | None  # fully qualified `database.schema.table`, when the database is known
     # Enabled columns by name in the destination; None: Fivetran listed no columns for the table.
     columns: tuple[Column, ...] | None
+    # What table settings or a translator changed (plan/translate.py), as code: AssetSpec
+    # arguments and their expressions, and metadata entries (key and value) after the default
+    # ones, or instead of them when `metadata_replaced`.
+    custom: tuple[tuple[str, str], ...] = ()
+    extra_metadata: tuple[tuple[str, str], ...] = ()
+    metadata_replaced: bool = False
+
+    def code(self, argument: str) -> str | None:
+        """The expression a translator gave `argument`, if it changed it."""
+        for name, code in self.custom:
+            if name == argument:
+                return code
+        return None
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,13 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         _connection(c, groups.get(c.group_id), settings, modules[c.id], config.resource_key)
         for c, settings in chosen
     ]
+    warnings = _unused_overrides(snapshot, config)
+    if config.translator is not None or config.tables:
+        # Imported here: it imports dagster, which generate needs for nothing else.
+        from fivetran_codegen.plan import translate
+
+        plans, unused = translate.apply(plans, snapshot, config)
+        warnings += unused
     _check_unique_keys(plans, config)
     return RenderPlan(
         package=config.package,
@@ -136,7 +156,7 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         )
         if config.sensor.enabled
         else None,
-        warnings=_unused_overrides(snapshot, config),
+        warnings=warnings,
         resource_key=config.resource_key,
         api_key_env=config.api_key_env,
         api_secret_env=config.api_secret_env,
@@ -315,7 +335,7 @@ def _job(job: JobConfig, plans: list[ConnectionPlan], group_names: Mapping[str, 
                 where=where,
                 hint="connections are matched by id, name, service or group name (globs)",
             )
-    known_groups = sorted({s.group for p in plans for s in p.specs})
+    known_groups = sorted({s.group for p in plans for s in p.specs if s.group is not None})
     for group_name in job.groups:
         if group_name not in known_groups:
             raise GenerateError(

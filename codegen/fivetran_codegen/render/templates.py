@@ -17,9 +17,8 @@ from pathlib import Path
 import jinja2
 
 from fivetran_codegen import __version__
-from fivetran_codegen.config import RetryPolicy
 from fivetran_codegen.plan.render_plan import ConnectionPlan, RenderPlan
-from fivetran_codegen.render import generated_file, line_fit, literals
+from fivetran_codegen.render import generated_file, line_fit, literals, settings_code
 
 
 @cache
@@ -51,7 +50,10 @@ def templates_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted(templates_dir().glob("*.jinja")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for source in (Path(literals.__file__), Path(line_fit.__file__), Path(__file__)):
+    here = Path(__file__)
+    # spec_code by path: importing it imports dagster, which generate needs only for translators.
+    sources = (literals.__file__, line_fit.__file__, settings_code.__file__)
+    for source in (*map(Path, sources), here.with_name("spec_code.py"), here):
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
@@ -82,36 +84,15 @@ class _ConnectionView:
         self.kinds = set(connection.kinds)
         self.tags_dict = dict(connection.tags)
         self.owners_list = list(connection.owners)
-        self.automation_code = automation_code(connection.automation_condition)
-        self.retry_code = retry_code(connection.retry_policy)
+        self.automation_code = settings_code.automation_condition(connection.automation_condition)
+        self.retry_code = settings_code.retry_policy(connection.retry_policy)
+        # Freshness windows are the only code written with `datetime.timedelta`.
+        self.uses_datetime = any(
+            s.code("freshness_policy") not in (None, "None") for s in connection.specs
+        )
         self.has_primary_keys = any(
             col.is_primary_key for s in connection.specs for col in s.columns or ()
         )
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._c, name)
-
-
-def automation_code(condition: str | None) -> str | None:
-    if condition is None:
-        return None
-    if condition.startswith("on_cron:"):
-        cron = condition.removeprefix("on_cron:")
-        return f"dg.AutomationCondition.on_cron({literals.py_literal(cron)})"
-    return {
-        "eager": "dg.AutomationCondition.eager()",
-        "on_missing": "dg.AutomationCondition.on_missing()",
-    }[condition]
-
-
-def retry_code(policy: RetryPolicy | None) -> str | None:
-    if policy is None:
-        return None
-    arguments = [f"max_retries={literals.py_literal(policy.max_retries)}"]
-    if policy.delay is not None:
-        arguments.append(f"delay={literals.py_literal(policy.delay)}")
-    if policy.backoff is not None:
-        arguments.append(f"backoff=dg.Backoff.{policy.backoff.upper()}")
-    if policy.jitter is not None:
-        arguments.append(f"jitter=dg.Jitter.{policy.jitter.upper()}")
-    return f"dg.RetryPolicy({', '.join(arguments)})"

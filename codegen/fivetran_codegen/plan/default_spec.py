@@ -1,0 +1,85 @@
+"""The AssetSpec a table's generated code builds when nothing customises it, built in process.
+
+It is what a translator's `super().get_asset_spec(props)` returns, and what its result is compared
+with to find the fields it changed. It must equal what `templates/connection.py.jinja` writes for
+the same plan; tests/plan/test_translate.py loads the generated module and checks that it does.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import dagster as dg
+from fivetran_codegen_runtime.connection import DASHBOARD_URL
+
+from fivetran_codegen.render import settings_code, spec_code
+
+if TYPE_CHECKING:
+    from fivetran_codegen.plan.render_plan import ConnectionPlan, SpecPlan
+
+PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
+
+
+def connection_metadata(c: ConnectionPlan) -> dict[str, object]:
+    metadata: dict[str, object] = {}
+    if c.destination_service is not None:
+        metadata["dagster/storage_kind"] = c.destination_service
+    metadata["connector_url"] = dg.MetadataValue.url(connection_url(c))
+    metadata["dagster-fivetran/connector_id"] = c.id
+    metadata["dagster-fivetran/connector_name"] = c.name
+    metadata["dagster-fivetran/destination_id"] = c.group_id
+    optional = {
+        "dagster-fivetran/sync_frequency_minutes": c.sync_frequency,
+        "dagster-fivetran/schedule_type": c.schedule_type,
+        "dagster-fivetran/daily_sync_time": c.daily_sync_time,
+    }
+    metadata.update((k, v) for k, v in optional.items() if v is not None)
+    return metadata
+
+
+def connection_url(c: ConnectionPlan) -> str:
+    return DASHBOARD_URL + c.id
+
+
+def table_metadata(s: SpecPlan) -> dict[str, object]:
+    metadata: dict[str, object] = {}
+    if s.table_name is not None:
+        metadata["dagster/table_name"] = s.table_name
+    metadata["dagster-fivetran/destination_schema_name"] = s.schema
+    metadata["dagster-fivetran/destination_table_name"] = s.table
+    if s.columns is not None:
+        metadata["dagster/column_schema"] = dg.TableSchema(
+            columns=[
+                dg.TableColumn(
+                    name=col.name_in_destination,
+                    type="",
+                    constraints=PRIMARY_KEY if col.is_primary_key else None,
+                )
+                for col in s.columns
+            ]
+        )
+    return metadata
+
+
+def build(c: ConnectionPlan, s: SpecPlan, shared: dict[str, object]) -> dg.AssetSpec:
+    """`shared` is `connection_metadata(c)`, built once per connection."""
+    return dg.AssetSpec(
+        key=dg.AssetKey(list(s.key)),
+        group_name=s.group,
+        kinds=set(c.kinds),
+        tags=dict(c.tags) or None,
+        owners=list(c.owners) or None,
+        automation_condition=automation_condition(c.automation_condition),
+        metadata={**shared, **table_metadata(s)},
+    )
+
+
+@cache
+def automation_condition(setting: str | None) -> dg.AutomationCondition | None:
+    code = settings_code.automation_condition(setting)
+    if code is None:
+        return None
+    condition = eval(code, dict(spec_code.NAMESPACE))  # the template's own code
+    assert isinstance(condition, dg.AutomationCondition)
+    return condition
