@@ -127,7 +127,40 @@ def test_output_of_fitting_is_a_fixed_point() -> None:
     assert fit_source(once) == once
 
 
+def test_a_keyword_condition_breaks_before_bars_then_before_ampersands_inside() -> None:
+    a, b, c = (f"dg.AutomationCondition.{n}()" for n in ("eager", "in_progress", "execution_failed"))
+    code = f"automation_condition=~{a} & {b} & {c} & {b} | {a},"
+    assert fit(code, 8) == (
+        "        automation_condition=(\n"
+        f"            ~{a}\n            & {b}\n            & {c}\n            & {b}\n"
+        f"            | {a}\n        ),"
+    )
+
+
 # -- against ruff -----------------------------------------------------------------------------
+
+
+def _random_condition(rng: random.Random, depth: int = 0) -> str:
+    """An automation condition as spec_code writes one: calls, `~`, `&` and `|`, parenthesised
+    where precedence needs it."""
+    r = rng.random()
+    if depth > 2 or r < 0.4:
+        name = rng.choice(["eager", "missing", "in_progress", "execution_failed", "on_missing"])
+        call = f"dg.AutomationCondition.{name}()"
+        if rng.random() < 0.2:
+            call = f'dg.AutomationCondition.on_cron("{rng.choice(["0 6 * * *", "*/5 * * * *"])}")'
+        return call
+    if r < 0.55:
+        inner = _random_condition(rng, depth + 1)
+        return f"~({inner})" if " " in inner else f"~{inner}"
+    operator = rng.choice(["&", "|"])
+    operands = []
+    for _ in range(rng.randint(2, 4)):
+        operand = _random_condition(rng, depth + 1)
+        if operator == "&" and " | " in operand and not operand.startswith("~"):
+            operand = f"({operand})"
+        operands.append(operand)
+    return f" {operator} ".join(operands)
 
 
 def _random_case(rng: random.Random, alphabet: str) -> str:
@@ -160,6 +193,7 @@ def _random_case(rng: random.Random, alphabet: str) -> str:
     value = expr()
     return rng.choice(
         [
+            f"x = f(\n    automation_condition={_random_condition(rng)},\n)\n",
             f"x = {value}\n",
             f"x = f(\n    key={value},\n)\n",
             f'x = {{\n    "k": {value},\n}}\n',
@@ -186,8 +220,13 @@ def test_ruff_keeps_what_line_fit_writes(seed: int, alphabet: str, tmp_path: Pat
 
 def test_ascii_lines_are_split_exactly_as_ruff_splits_them(tmp_path: Path) -> None:
     rng = random.Random(4)
-    # Keyword selections aside: ruff would break them without parentheses, at the same indent.
-    cases = [c for c in (_random_case(rng, "abcdefghij_xyz") for _ in range(300)) if "|" not in c]
+    # Keyword selections and conditions aside: ruff would break them without parentheses, at the
+    # same indent; line_fit parenthesises them, which ruff keeps (the test above).
+    cases = [
+        c
+        for c in (_random_case(rng, "abcdefghij_xyz") for _ in range(300))
+        if "|" not in c and "&" not in c
+    ]
     by_ruff = ruff_formatted({f"case{i}.py": case for i, case in enumerate(cases)}, tmp_path)
     for i, case in enumerate(cases):
         assert fit_source(case) == by_ruff[f"case{i}.py"], case

@@ -4,8 +4,10 @@ The templates write final code: blank lines, exploded brackets with trailing com
 Only lines whose width depends on the snapshot (a long name, many keys) can be too wide, and
 this splits those with ruff's rule for the last bracket of the line: its content on one
 indented line if that fits (calls; a bracket with one item), else one item per line with a
-trailing comma, each item fitted in turn. A keyword argument whose value is an `a | b`
-expression is parenthesised and broken before each `|`. Strings, comments and names that are
+trailing comma, each item fitted in turn. A keyword argument whose value is an `a | b` or
+`a & b` expression is parenthesised and broken before each operator of the lowest precedence
+(`|`, then `&` inside an operand that is still too wide), as is such an expression alone in
+brackets (`~(a | b)`). Strings, comments and names that are
 too long by themselves stay as they are, as ruff leaves them.
 
 Widths never depend on Unicode tables (which differ between Python versions): an ASCII
@@ -29,8 +31,8 @@ _TOKEN = re.compile(
     r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
     r"|(?P<comment>\#.*)"
     r"|(?P<open>[(\[{])|(?P<close>[)\]}])"
-    r"|(?P<sep>[,|=])"
-    r"""|(?P<other>[^"'#()\[\]{},|=]+)"""
+    r"|(?P<sep>[,|&=])"
+    r"""|(?P<other>[^"'#()\[\]{},|&=]+)"""
 )
 _TRIPLE = re.compile(r'"""|\'\'\'')
 _CLOSERS: Final = {"(": ")", "[": "]", "{": "}"}
@@ -147,8 +149,11 @@ def _too_wide(line: str) -> bool:
     return _least_width(line) > LINE_LENGTH
 
 
-def _fit(parts: tuple[Part, ...], indent: int, *, force: bool = False) -> list[str]:
-    """Lines for `parts` at `indent`; `force` explodes the last bracket whatever the width."""
+def _fit(
+    parts: tuple[Part, ...], indent: int, *, force: bool = False, bracketed: bool = False
+) -> list[str]:
+    """Lines for `parts` at `indent`; `force` explodes the last bracket whatever the width.
+    `bracketed`: the parts are a bracket's whole content, where a line may break anywhere."""
     line = " " * indent + _text(parts).strip()
     if not force and _fits(line):
         return [line]
@@ -156,6 +161,9 @@ def _fit(parts: tuple[Part, ...], indent: int, *, force: bool = False) -> list[s
     keyword = _keyword_binary(parts)
     if keyword is not None:
         return _fit_binary(*keyword, indent, certain=certain)
+    binary = _binary(parts) if bracketed else None
+    if binary is not None:
+        return _fit_operands(*binary, indent, force=force)
     last = _last_group(parts)
     if last is None:
         return [line]
@@ -174,10 +182,10 @@ def _fit(parts: tuple[Part, ...], indent: int, *, force: bool = False) -> list[s
         return [head, *_fit((*items[0], ","), inner), tail]
     if len(items) == 1:
         if certain:  # one item and no comma to split at: it goes on its own line
-            return [head, *_fit(items[0], inner), tail]
+            return [head, *_fit(items[0], inner, bracketed=True), tail]
         if _can_add_comma(group, display):
             return [head, *_fit((*items[0], ","), inner), tail]
-        return [head, *_fit(items[0], inner), tail]
+        return [head, *_fit(items[0], inner, bracketed=True), tail]
     if certain and not display:  # a call's arguments on one line of their own, if they fit
         body = " " * inner + ", ".join(_text(item).strip() for item in items)
         if _fits(body):
@@ -245,8 +253,8 @@ def _can_add_comma(group: Group, display: bool) -> bool:
 
 def _keyword_binary(
     parts: tuple[Part, ...],
-) -> tuple[tuple[Part, ...], list[tuple[Part, ...]], str] | None:
-    """`name=a | b,` as (`name=`, operands, the rest), or None."""
+) -> tuple[tuple[Part, ...], str, list[tuple[Part, ...]], str] | None:
+    """`name=a | b,` as (`name=`, operands at the lowest-precedence operator, the rest)."""
     if len(parts) < 3 or not isinstance(parts[0], str) or parts[1] != "=":
         return None
     if not parts[0].strip().isidentifier():
@@ -256,22 +264,32 @@ def _keyword_binary(
     if rest and rest[-1] == ",":
         rest.pop()
         suffix = ","
-    operands: list[tuple[Part, ...]] = []
-    current: list[Part] = []
-    for part in rest:
-        if part == "|":
-            operands.append(_strip(tuple(current)))
-            current = []
-        else:
-            current.append(part)
-    operands.append(_strip(tuple(current)))
-    if len(operands) < 2:
+    split = _binary(tuple(rest))
+    if split is None:
         return None
-    return (parts[0], parts[1]), operands, suffix
+    return (parts[0], parts[1]), split[0], split[1], suffix
+
+
+def _binary(parts: tuple[Part, ...]) -> tuple[str, list[tuple[Part, ...]]] | None:
+    """The lowest-precedence operator at the top level (`|` below `&`) and its operands."""
+    for operator in ("|", "&"):
+        if operator in parts:
+            operands: list[tuple[Part, ...]] = []
+            current: list[Part] = []
+            for part in parts:
+                if part == operator:
+                    operands.append(_strip(tuple(current)))
+                    current = []
+                else:
+                    current.append(part)
+            operands.append(_strip(tuple(current)))
+            return operator, operands
+    return None
 
 
 def _fit_binary(
     prefix: tuple[Part, ...],
+    operator: str,
     operands: list[tuple[Part, ...]],
     suffix: str,
     indent: int,
@@ -281,17 +299,30 @@ def _fit_binary(
     inner = indent + INDENT
     head = " " * indent + _text(prefix).strip() + "("
     tail = " " * indent + ")" + suffix
-    body = " " * inner + " | ".join(_text(o).strip() for o in operands)
+    body = " " * inner + f" {operator} ".join(_text(o).strip() for o in operands)
     if certain and _fits(body):
         return [head, body, tail]
     # Ruff may find the body narrower than we count it: a magic trailing comma in each operand
-    # keeps it broken before each `|` whatever it measures.
+    # keeps it broken before each operator whatever it measures.
     force = not (certain and _too_wide(body))
-    lines = [head]
+    return [head, *_fit_operands(operator, operands, inner, force=force), tail]
+
+
+def _fit_operands(
+    operator: str, operands: list[tuple[Part, ...]], indent: int, *, force: bool
+) -> list[str]:
+    """One operand a line, each after its operator; an operand still too wide is broken before
+    its own operators (`&` inside `|`) at the same indent, as ruff breaks a binary chain."""
+    lines: list[str] = []
     for position, operand in enumerate(operands):
-        pipe: tuple[Part, ...] = ("| ",) if position else ()
-        lines.extend(_fit((*pipe, *operand), inner, force=force))
-    lines.append(tail)
+        lead: tuple[Part, ...] = (f"{operator} ",) if position else ()
+        line = " " * indent + _text((*lead, *operand)).strip()
+        inner = _binary(operand)
+        if not force and not _fits(line) and inner is not None:
+            first, *others = inner[1]
+            lines.extend(_fit_operands(inner[0], [(*lead, *first), *others], indent, force=force))
+        else:
+            lines.extend(_fit((*lead, *operand), indent, force=force))
     return lines
 
 
