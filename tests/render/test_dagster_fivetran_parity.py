@@ -173,7 +173,9 @@ def enabled_keys(ws: Workspace, *, connected: bool) -> set[dg.AssetKey]:
 # -- both sides --------------------------------------------------------------------------------
 
 
-def load_theirs(sim: FivetranSimulator, monkeypatch: pytest.MonkeyPatch) -> list[dg.AssetSpec]:
+def load_theirs(
+    sim: FivetranSimulator, monkeypatch: pytest.MonkeyPatch, translator: Any = None
+) -> list[dg.AssetSpec]:
     # dagster-fivetran reads its base URL from this module attribute at call time.
     monkeypatch.setattr(dagster_fivetran_resources, "FIVETRAN_API_BASE", sim.url)
     workspace = FivetranWorkspace(
@@ -182,7 +184,9 @@ def load_theirs(sim: FivetranSimulator, monkeypatch: pytest.MonkeyPatch) -> list
         api_secret=sim.api_secret,
         request_max_retries=0,
     )
-    return list(load_fivetran_asset_specs(workspace))
+    if translator is None:
+        return list(load_fivetran_asset_specs(workspace))
+    return list(load_fivetran_asset_specs(workspace, dagster_fivetran_translator=translator))
 
 
 def import_package(parent: Path, package: str) -> ModuleType:

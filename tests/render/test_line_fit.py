@@ -128,7 +128,9 @@ def test_output_of_fitting_is_a_fixed_point() -> None:
 
 
 def test_a_keyword_condition_breaks_before_bars_then_before_ampersands_inside() -> None:
-    a, b, c = (f"dg.AutomationCondition.{n}()" for n in ("eager", "in_progress", "execution_failed"))
+    a, b, c = (
+        f"dg.AutomationCondition.{n}()" for n in ("eager", "in_progress", "execution_failed")
+    )
     code = f"automation_condition=~{a} & {b} & {c} & {b} | {a},"
     assert fit(code, 8) == (
         "        automation_condition=(\n"

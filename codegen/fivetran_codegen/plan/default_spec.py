@@ -8,7 +8,7 @@ the same plan; tests/plan/test_translate.py loads the generated module and check
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 from fivetran_codegen_runtime.connection import DASHBOARD_URL
@@ -76,7 +76,7 @@ def build(c: ConnectionPlan, s: SpecPlan, shared: dict[str, object]) -> dg.Asset
 
 
 @cache
-def automation_condition(setting: str | None) -> dg.AutomationCondition | None:
+def automation_condition(setting: str | None) -> dg.AutomationCondition[Any] | None:
     code = settings_code.automation_condition(setting)
     if code is None:
         return None

@@ -200,8 +200,11 @@ def _user_frame(exc: BaseException, root: Path) -> str | None:
     frames = traceback.extract_tb(exc.__traceback__)
     project = str(root.resolve())
     own = [f for f in frames if str(Path(f.filename).resolve()).startswith(project)]
-    frame = (own or frames[-1:] or [None])[-1]
-    return f"{frame.filename}:{frame.lineno} in {frame.name}" if frame else None
+    chosen = own or frames[-1:]
+    if not chosen:
+        return None
+    frame = chosen[-1]
+    return f"{frame.filename}:{frame.lineno} in {frame.name}"
 
 
 def describe(c: ConnectionPlan, s: SpecPlan) -> str:
@@ -354,7 +357,7 @@ def _plain_tags(spec: dg.AssetSpec) -> dict[str, str]:
     return {k: v for k, v in spec.tags.items() if not k.startswith(_KIND_TAG)}
 
 
-def _same_serialized(a: object, b: object) -> bool:
+def _same_serialized(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
     return bool(dg.serialize_value(a) == dg.serialize_value(b))

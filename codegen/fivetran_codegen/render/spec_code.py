@@ -158,7 +158,7 @@ _CONDITION_WORKS = (
 )
 
 
-def automation_condition(condition: dg.AutomationCondition) -> str:
+def automation_condition(condition: object) -> str:
     return _memoized(_condition_code, condition)
 
 
@@ -172,17 +172,23 @@ def _builtin_conditions() -> dict[str, str]:
         try:
             with warnings.catch_warnings():  # some constructors are deprecated or in preview
                 warnings.simplefilter("ignore")
-                condition = getattr(dg.AutomationCondition, name)()
+                condition: Any = getattr(dg.AutomationCondition, name)()
         except TypeError:
             continue  # it needs arguments
         if isinstance(condition, dg.AutomationCondition):
-            found.setdefault(dg.serialize_value(condition), f"dg.AutomationCondition.{name}()")
+            serialized = dg.serialize_value(condition)  # type: ignore[arg-type]  # it is a record
+            found.setdefault(serialized, f"dg.AutomationCondition.{name}()")
     return found
 
 
 def _condition_code(condition: Any) -> str:
+    # `Any`, not the class: the composite kinds' fields (operands...) are not on the base class.
     if not isinstance(condition, dg.AutomationCondition):
         raise Unsupported(condition, _CONDITION_WORKS)
+    return _composed(condition)
+
+
+def _composed(condition: Any) -> str:
     builtin = _builtin_conditions().get(dg.serialize_value(condition))
     if builtin is not None:
         return builtin
