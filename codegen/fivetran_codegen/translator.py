@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import dagster as dg
 
@@ -62,8 +62,7 @@ class FivetranSchemaConfig:
         return bool(self.schemas)
 
 
-@dataclass(frozen=True)
-class TableColumn:
+class TableColumn(NamedTuple):
     """An enabled column of the table, by its names in the source and the destination."""
 
     name: str
@@ -72,9 +71,9 @@ class TableColumn:
     hashed: bool | None
 
 
-@dataclass(frozen=True)
-class FivetranConnectorTableProps:
-    """One table of one connection, with dagster-fivetran 0.29.27's field names and meanings.
+class FivetranConnectorTableProps(NamedTuple):
+    """One table of one connection, with dagster-fivetran 0.29.27's field names and meanings
+    (a NamedTuple, as theirs is).
 
     The first fields are dagster-fivetran's: `table` is `"<schema>.<table>"` in destination
     names, `connector_name` (and `name`) the connection's name (Fivetran's `schema` field),

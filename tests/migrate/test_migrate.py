@@ -152,12 +152,12 @@ ALIASES_AND_SENSOR = (
     )
     """,
     """
+    from fivetran_codegen.translator import (
+        DagsterFivetranTranslator,
+    )
     from fivetran_codegen_runtime import (
         FivetranWorkspace, FivetranWorkspace as FW,
         build_fivetran_polling_sensor,
-    )
-    from dagster_fivetran import (
-        DagsterFivetranTranslator,
     )
     from dagster import DefaultSensorStatus
     from fivetran_defs import ASSETS
@@ -605,30 +605,69 @@ class Described(MyTranslator):
 """
 
 
-def test_translator_subclasses_are_reported_not_rewritten(project: Path) -> None:
+def test_translator_subclasses_move_to_our_contract_and_the_config_names_one(
+    project: Path,
+) -> None:
     got, planned = migrated(project, TRANSLATORS)
-    assert got == TRANSLATORS
-    notes = sorted((n for n in planned.notes if n.manual), key=lambda n: n.line)
-    assert [(n.path and n.path.name, n.line) for n in notes] == [("defs.py", 6), ("defs.py", 19)]
-    first, second = (n.message for n in notes)
-    assert first.startswith(
-        "class MyTranslator(DagsterFivetranTranslator) overrides get_asset_spec, helper"
+    assert got == TRANSLATORS.replace(
+        "from dagster_fivetran import", "from fivetran_codegen.translator import"
     )
-    assert 'key_prefix = ["fivetran"]' in first
-    assert 'group = "ingest"' in first
-    assert 'owners = ["team:data"]' in first
-    assert second.startswith("class Described(MyTranslator) overrides get_asset_spec")
-    assert "description" in second and "dg.map_asset_specs" in second
+    assert not messages(planned, manual=True)
+    moved = sorted((n for n in planned.notes if not n.manual), key=lambda n: n.line)
+    assert [n.line for n in moved] == [6, 19]
+    assert moved[0].message.startswith(
+        "class MyTranslator(DagsterFivetranTranslator): its base is now fivetran_codegen.translator's"
+    )
+    # Described extends MyTranslator, so it is the one generate should run.
+    pyproject = {c.path.name: c for c in planned.changes}["pyproject.toml"]
+    assert 'translator = "app.defs:Described"' in pyproject.after
+    assert pyproject.after.replace('translator = "app.defs:Described"\n', "") == pyproject.before
+
+
+def test_a_translator_given_to_a_loader_is_the_one_named(project: Path) -> None:
+    source = TRANSLATORS + textwrap.dedent(
+        """
+        from dagster_fivetran import FivetranWorkspace, load_fivetran_asset_specs
+
+        specs = load_fivetran_asset_specs(
+            FivetranWorkspace(account_id="a", api_key="k", api_secret="s"),
+            dagster_fivetran_translator=MyTranslator(),
+        )
+        """
+    )
+    _, planned = migrated(project, source)
+    pyproject = {c.path.name: c for c in planned.changes}["pyproject.toml"]
+    assert 'translator = "app.defs:MyTranslator"' in pyproject.after
+
+
+def test_a_translator_reading_connector_config_is_reported(project: Path) -> None:
+    source = TRANSLATORS.replace(
+        "spec = super().get_asset_spec(props)\n",
+        "spec = super().get_asset_spec(props)\n        _ = props.connector_config\n",
+        1,
+    )
+    _, planned = migrated(project, source)
+    (manual,) = messages(planned, manual=True)
+    assert manual.startswith("class MyTranslator reads props.connector_config: it is None")
+
+
+def test_a_migrated_translator_is_what_generate_runs(project: Path) -> None:
+    write(project, TRANSLATORS)
+    assert run_cli("migrate", "--write", "app", cwd=project).code == 0
+    assert 'translator = "app.defs:Described"' in (project / "pyproject.toml").read_text()
+    done = run_cli("generate", cwd=project)
+    assert done.code == 0, done.stderr
+    account = connection_module(project, "salesforce").read_text()
+    assert 'key=dg.AssetKey(["fivetran", "salesforce", "account"])' in account
+    assert 'description="from Fivetran"' in account and 'owners=["team:data"]' in account
 
 
 def test_the_cli_report_names_file_line_and_column(project: Path) -> None:
     write(project, TRANSLATORS)
     done = run_cli("migrate", "app", cwd=project)
     assert done.code == 0, done.stderr
-    assert done.stdout == ""  # nothing to change, so no diff
-    assert "Needs manual work (2" in done.stderr
+    assert "+from fivetran_codegen.translator import" in done.stdout
     assert "app/defs.py:6:1: class MyTranslator(DagsterFivetranTranslator)" in done.stderr
-    assert "nothing to change in 1 file(s); 2 item(s) need manual work" in done.stderr
 
 
 # --- the command: dry run, --write, errors, which files -------------------------------------------

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -38,12 +37,6 @@ def write_translator(root: Path, body: str) -> None:
     (root / "translators.py").write_text(
         HEAD + code + textwrap.indent(textwrap.dedent(body), " " * 8)
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_translators_module() -> Iterator[None]:
-    yield
-    sys.modules.pop("translators", None)
 
 
 def specs(root: Path) -> dict[tuple[str, ...], dg.AssetSpec]:
@@ -377,3 +370,17 @@ def test_without_a_translator_generate_does_not_import_dagster(tmp_path: Path) -
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
     assert done.stdout.strip().splitlines()[-1] == "False", done.stderr
+
+
+def test_the_project_modules_a_translator_imports_are_forgotten_after_generate(
+    tmp_path: Path,
+) -> None:
+    # Left imported, they would shadow another project's modules of the same name in the same
+    # process, and hide an edit of the translator from the next run.
+    root = project(tmp_path, translator="return super().get_asset_spec(props)\n")
+    (root / "helpers").mkdir()
+    (root / "helpers" / "__init__.py").write_text("PREFIX = 'p'\n")
+    text = (root / "translators.py").read_text()
+    (root / "translators.py").write_text("import helpers\n" + text)
+    assert generate(root)[0] == 0
+    assert "translators" not in sys.modules and "helpers" not in sys.modules

@@ -183,9 +183,10 @@ def test_what_the_package_builds_equals_what_the_translator_returned(
             """
         )
     )
+    recording = import_package(tmp_path, module_name)  # imported first, so generate keeps it
     package = generate_with(simulated, tmp_path, f"{module_name}:Recording")
     try:
-        returned = {s.key: s for s in sys.modules[module_name].RETURNED}
+        returned = {s.key: s for s in recording.RETURNED}
         built = {s.key: s for s in package.ALL_SPECS}
         assert set(built) == set(returned) and len(built) == 12
         for key, spec in built.items():

@@ -92,7 +92,7 @@ def _report(settings: config.Config, result: pipeline.Result, *, check: bool) ->
             click.echo(f"{where} is up to date ({len(plan.connections)} connections).", err=True)
         return
     if result.changed:
-        changes = change_summary.summarize(result.output, result.snapshot, settings)
+        changes = change_summary.summarize(result.output, result.snapshot, settings, result.plan)
         if changes.fivetran:
             profile = f" --profile {settings.profile}" if settings.profile else ""
             click.echo(

@@ -19,6 +19,7 @@ from fivetran_codegen_runtime.rest.errors import FivetranCodegenError
 from fivetran_codegen.config import Config
 from fivetran_codegen.diff import compare, report
 from fivetran_codegen.output.assemble import Output
+from fivetran_codegen.plan.render_plan import RenderPlan
 from fivetran_codegen.render import generated_file
 from fivetran_codegen.snapshot import git_source, partial_read
 from fivetran_codegen.snapshot.model import Snapshot
@@ -32,7 +33,7 @@ class Summary:
     code: str | None  # modules and assets added and removed
 
 
-def summarize(output: Output, snapshot: Snapshot, config: Config) -> Summary:
+def summarize(output: Output, snapshot: Snapshot, config: Config, plan: RenderPlan) -> Summary:
     old = {p for p in output.on_disk if generated_file.is_connection_module(p)}
     new = {p for p in output.files if generated_file.is_connection_module(p)}
     changed = sorted(p for p in old | new if output.on_disk.get(p) != output.files.get(p))
@@ -40,10 +41,12 @@ def summarize(output: Output, snapshot: Snapshot, config: Config) -> Summary:
         return Summary(None, None)
     ids = {output.connection_ids[p] for p in changed if p in output.connection_ids}
     code = _code_changes(output, changed, added=len(new - old), removed=len(old - new))
-    return Summary(_since_committed(snapshot, config, ids), code)
+    return Summary(_since_committed(snapshot, config, ids, plan), code)
 
 
-def _since_committed(snapshot: Snapshot, config: Config, ids: set[str]) -> str | None:
+def _since_committed(
+    snapshot: Snapshot, config: Config, ids: set[str], plan: RenderPlan
+) -> str | None:
     """The diff summary for these connections; None without a committed snapshot to compare
     with (no git, not committed, unreadable) or when it shows no change for them."""
     text = git_source.committed_if_changed(config.snapshot, BASE_REVISION)
@@ -51,7 +54,7 @@ def _since_committed(snapshot: Snapshot, config: Config, ids: set[str]) -> str |
         return None
     try:
         old = partial_read.loads(text, ids, source=f"{BASE_REVISION}:{config.snapshot.name}")
-        diff = compare.compare(old, partial_read.of(snapshot, ids), config)
+        diff = compare.compare(old, partial_read.of(snapshot, ids), config, new_plan=plan)
     except FivetranCodegenError:
         return None  # e.g. an older format version: `diff` says why when asked
     return None if diff.empty else report.summary(diff)

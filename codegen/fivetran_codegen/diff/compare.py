@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from fivetran_codegen.config import Config
 from fivetran_codegen.plan import render_plan
+from fivetran_codegen.plan.render_plan import RenderPlan
 from fivetran_codegen.snapshot.model import Connection, Snapshot
 
 TableId = tuple[str, str, str]  # connection id, source schema, source table
@@ -100,11 +101,15 @@ class _TableState:
     columns: frozenset[str]
 
 
-def compare(old: Snapshot, new: Snapshot, config: Config) -> SnapshotDiff:
+def compare(
+    old: Snapshot, new: Snapshot, config: Config, *, new_plan: RenderPlan | None = None
+) -> SnapshotDiff:
+    """`new_plan`: the plan generate already made of `new` (or of a superset of it), which
+    spares planning it again (with a translator, running it again over every table)."""
     old_connections = {c.id: c for c in old.connections}
     new_connections = {c.id: c for c in new.connections}
     old_tables = _tables(old, config)
-    new_tables = _tables(new, config)
+    new_tables = _tables(new, config, new_plan)
     diff = SnapshotDiff(
         connections_added=_refs(new_connections, old_connections),
         connections_removed=_refs(old_connections, new_connections),
@@ -142,12 +147,13 @@ def _schedule_changes(
                 yield FieldChange(connection.name, connection_id, name, was, now)
 
 
-def _tables(snapshot: Snapshot, config: Config) -> dict[TableId, _TableState]:
+def _tables(
+    snapshot: Snapshot, config: Config, plan: RenderPlan | None = None
+) -> dict[TableId, _TableState]:
     """Every table of every connection, with its asset key under the config (if it gets one)."""
+    plan = plan or render_plan.build(snapshot, config, snapshot_name="")
     keys = {
-        (c.id, s.source_schema, s.source_table): s.key
-        for c in render_plan.build(snapshot, config, snapshot_name="").connections
-        for s in c.specs
+        (c.id, s.source_schema, s.source_table): s.key for c in plan.connections for s in c.specs
     }
     tables = {}
     for connection in snapshot.connections:

@@ -23,6 +23,18 @@ LOADERS = {
 }
 DECORATOR = "fivetran_assets"
 TRANSLATOR = "DagsterFivetranTranslator"
+# The translator contract generate runs: same names, same roles, another module.
+TRANSLATOR_MODULE = "fivetran_codegen.translator"
+TRANSLATOR_NAMES = frozenset({TRANSLATOR, "FivetranConnectorTableProps"})
+# Every name whose import moves, and where to: references keep their name.
+EQUIVALENTS = {name: RUNTIME for name in RUNTIME_EQUIVALENTS} | {
+    name: TRANSLATOR_MODULE for name in TRANSLATOR_NAMES
+}
+# Props fields of dagster-fivetran's that ours has but cannot fill, and why.
+PROPS_WITHOUT_VALUE = {
+    "connector_config": "it is None: the snapshot keeps no connection config (it can hold "
+    "credentials)",
+}
 
 # dagster-fivetran's deprecated API (breaking in 0.30): nothing generated matches it one to one.
 LEGACY = frozenset(
@@ -85,18 +97,3 @@ GENERATED_MODULE_GLOBALS = frozenset({"CONNECTION", "CONNECTION_METADATA", "SPEC
 # The roles of the generated asset function's parameters, in order, named as dagster-fivetran
 # names them; the workspace parameter itself is the config's resource_key (`fivetran` by default).
 CONTEXT, WORKSPACE, CONFIG = "context", "fivetran", "config"
-
-# AssetSpec attributes a translator may set -> (its [tool.fivetran-codegen] setting, an example).
-SPEC_SETTINGS = {
-    "key": ("asset_key", '["{schema}", "{table}"] (a template)'),
-    "with_prefix": ("key_prefix", '["..."]'),
-    "key_prefix": ("key_prefix", '["..."]'),
-    "group_name": ("group", '"..." (a template, e.g. "{connection}")'),
-    "tags": ("tags", '{ team = "..." }'),
-    "owners": ("owners", '["team:..."]'),
-    "automation_condition": ("automation_condition", '"eager" (or "on_missing", "on_cron:...")'),
-}
-# Attributes with no setting: post-process the generated specs instead.
-SPEC_UNSETTABLE = frozenset(
-    {"metadata", "description", "kinds", "deps", "code_version", "legacy_freshness_policy"}
-)

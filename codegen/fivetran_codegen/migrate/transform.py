@@ -10,6 +10,7 @@ by a rewrite are removed (libcst's AddImportsVisitor/RemoveImportsVisitor).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from fivetran_codegen.migrate import calls, functions, leftovers, translators
 from fivetran_codegen.migrate import package as generated
 from fivetran_codegen.migrate.names import (
     DECORATOR,
+    EQUIVALENTS,
     LOADERS,
     RUNTIME,
     RUNTIME_EQUIVALENTS,
@@ -49,6 +51,7 @@ _SENSOR = "build_fivetran_polling_sensor"
 class ModuleResult:
     code: str
     notes: list[Note] = field(default_factory=list)
+    translators: list[translators.Found] = field(default_factory=list)
 
 
 def migrate_module(
@@ -62,7 +65,8 @@ def migrate_module(
     migrator = Migrator(_context(path), path, package, edits)
     new = migrator.transform_module(module).visit(_TrailingComma())
     notes = migrator.notes + leftovers.notes(new, path, migrator.import_lines, migrator.covered)
-    return ModuleResult(new.code, notes)
+    found = [dataclasses.replace(t, used=t.name in migrator.given) for t in migrator.found]
+    return ModuleResult(new.code, notes, found)
 
 
 def _context(path: Path) -> CodemodContext:
@@ -100,6 +104,8 @@ class Migrator(VisitorBasedCodemodCommand):
         # Local name bound by a dagster-fivetran import -> its line, for the leftovers report.
         self.import_lines: dict[str, int] = {}
         self.translators: set[str] = set()
+        self.found: list[translators.Found] = []
+        self.given: set[str] = set()  # classes a loader or sensor got an instance of
         # Module variable -> the literal account_id of the FivetranWorkspace assigned to it.
         self.account_ids: dict[str, str] = {}
         self.dagster_alias: str | None = None
@@ -210,13 +216,20 @@ class Migrator(VisitorBasedCodemodCommand):
         names = statement.names
         if not _from_dagster_fivetran(statement) or isinstance(names, cst.ImportStar):
             return updated_node
-        moved = [a for a in names if a.evaluated_name in RUNTIME_EQUIVALENTS]
-        kept = [a for a in names if a.evaluated_name not in RUNTIME_EQUIVALENTS]
-        if not moved:
+        kept = [a for a in names if a.evaluated_name not in EQUIVALENTS]
+        targets = sorted({EQUIVALENTS[a.evaluated_name] for a in names if a not in kept})
+        if not targets:
             return updated_node
-        runtime = statement.with_changes(module=cst.Name(RUNTIME), names=_commas(moved, names))
-        # The runtime import comes first: it keeps the comments above the original line.
-        lines: list[cst.BaseStatement] = [updated_node.with_changes(body=[runtime])]
+        # The moved imports come first: the first keeps the comments above the original line.
+        lines: list[cst.BaseStatement] = []
+        for target in targets:
+            moved = [a for a in names if EQUIVALENTS.get(a.evaluated_name) == target]
+            statement_to = statement.with_changes(
+                module=cast("cst.Attribute", cst.parse_expression(target)),
+                names=_commas(moved, names),
+            )
+            line = updated_node.with_changes(body=[statement_to])
+            lines.append(line if not lines else line.with_changes(leading_lines=[]))
         if kept:
             rest = statement.with_changes(names=_commas(kept, names))
             lines.append(updated_node.with_changes(body=[rest], leading_lines=[]))
@@ -227,9 +240,9 @@ class Migrator(VisitorBasedCodemodCommand):
     ) -> cst.BaseExpression:
         # `dagster_fivetran.FivetranWorkspace` (module import): the runtime's name instead.
         public = self._public(original_node)
-        if public not in RUNTIME_EQUIVALENTS or public is None:
+        if public not in EQUIVALENTS or public is None:
             return updated_node
-        AddImportsVisitor.add_needed_import(self.context, RUNTIME, public)
+        AddImportsVisitor.add_needed_import(self.context, EQUIVALENTS[public], public)
         RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_node)
         return cst.Name(public)
 
@@ -237,6 +250,11 @@ class Migrator(VisitorBasedCodemodCommand):
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         public = self._public(original_node.func)
+        for arg in original_node.args:  # `dagster_fivetran_translator=MyTranslator()`
+            value = arg.value
+            given = isinstance(value, cst.Call) and isinstance(value.func, cst.Name)
+            if given and arglist.keyword(arg) == "dagster_fivetran_translator":
+                self.given.add(cast("cst.Name", cast("cst.Call", value).func).value)
         if public == "FivetranWorkspace":
             return self._rewritten(original_node, calls.workspace(updated_node))
         if public == _SENSOR:
@@ -305,7 +323,10 @@ class Migrator(VisitorBasedCodemodCommand):
             if self._public(base.value) == TRANSLATOR or local in self.translators:
                 self.translators.add(node.name.value)
                 base_code = cst.Module(body=[]).code_for_node(base.value)
-                self._note(node, translators.note(node, base_code), manual=True)
+                for message, manual in translators.notes(node, base_code):
+                    self._note(node, message, manual=manual)
+                line = self.get_metadata(PositionProvider, node).start.line
+                self.found.append(translators.Found(node.name.value, self.path, line, base_code))
                 self.covered |= {TRANSLATOR, "FivetranConnectorTableProps"}
                 return
 

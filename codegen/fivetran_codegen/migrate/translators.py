@@ -1,85 +1,102 @@
-"""`DagsterFivetranTranslator` subclasses: reported with the settings that can replace them.
+"""`DagsterFivetranTranslator` subclasses: moved onto fivetran_codegen.translator, named in config.
 
-A translator is Python run on dagster-fivetran's props at load time; the generated package has
-no such hook (its specs are literal code), so migrate leaves the class alone and says which
-`[tool.fivetran-codegen]` settings express what its methods appear to change, with the values
-when the code spells them as literals (`group_name="ingest"` -> `group = "ingest"`).
+generate runs the translator and writes what it returns as code, so a subclass keeps working
+once its import names our contract (the codemod moves the import) and `translator =
+"module:Class"` is in `[tool.fivetran-codegen]` (`config_change`). Only what our props cannot
+give it (`connector_config`) is reported for manual work.
 """
 
 from __future__ import annotations
 
-import ast
-import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 import libcst as cst
+from libcst.helpers import calculate_module_and_package
 
-from fivetran_codegen.config.locations import quote
-from fivetran_codegen.migrate.names import SPEC_SETTINGS, SPEC_UNSETTABLE
-
-_GENERIC = "asset_key or key_prefix, group, tags, owners, automation_condition"
+from fivetran_codegen.migrate.names import PROPS_WITHOUT_VALUE, TRANSLATOR_MODULE
 
 
-def note(cls: cst.ClassDef, base: str) -> str:
-    methods = [s.name.value for s in cls.body.body if isinstance(s, cst.FunctionDef)]
-    collect = _Collect()
-    cls.visit(collect)
-    overrides = f"overrides {', '.join(methods)}" if methods else "overrides nothing"
-    text = (
-        f"class {cls.name.value}({base}) {overrides}: a translator cannot be converted "
-        "automatically; it is left as it is and no longer shapes the generated assets. "
-        "Say the same in [tool.fivetran-codegen] (or [tool.fivetran-codegen.connections.<id or "
-        "name>] for one connection), then run `fivetran-codegen generate`: "
+@dataclass(frozen=True)
+class Found:
+    """A translator class, where it is, and whether a loader was given an instance of it."""
+
+    name: str
+    path: Path
+    line: int
+    base: str  # its base as written
+    used: bool = False
+
+
+def notes(cls: cst.ClassDef, base: str) -> list[tuple[str, bool]]:
+    """(message, manual) about one subclass."""
+    moved = (
+        f"class {cls.name.value}({base}): its base is now {TRANSLATOR_MODULE}'s "
+        "DagsterFivetranTranslator, which `fivetran-codegen generate` runs once per table (its "
+        "result is written as code). Keep it in a module your Definitions do not import: the "
+        "generated code never imports it, and production images need only the runtime"
     )
-    settings = [f"{name} = {value}" for name, value in collect.settings.items()]
-    text += "; ".join(settings) if settings else f"see the settings {_GENERIC}"
-    if collect.unsettable:
-        text += (
-            f". It sets {', '.join(sorted(collect.unsettable))}, which no setting covers: apply "
-            "that with dg.map_asset_specs(fn, ASSETS) on the generated assets"
+    found: list[tuple[str, bool]] = [(moved, False)]
+    read = _ReadsProps()
+    cls.visit(read)
+    for field in sorted(read.fields & set(PROPS_WITHOUT_VALUE)):
+        found.append(
+            (
+                f"class {cls.name.value} reads props.{field}: {PROPS_WITHOUT_VALUE[field]}; "
+                "rewrite what depends on it",
+                True,
+            )
         )
-    return text
+    return found
 
 
-class _Collect(cst.CSTVisitor):
-    """Settings suggested by keyword arguments (`group_name=...`) and `.with_prefix(...)` calls."""
-
+class _ReadsProps(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
-        self.settings: dict[str, str] = {}
-        self.unsettable: set[str] = set()
+        self.fields: set[str] = set()
 
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is None:
-            return
-        name = node.keyword.value
-        if name in SPEC_UNSETTABLE:
-            self.unsettable.add(name)
-        elif name in SPEC_SETTINGS:
-            self._suggest(name, _toml(node.value) if name != "key" else None)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "with_prefix" and node.args:
-            prefix = _toml(node.args[0].value)
-            self._suggest("with_prefix", f"[{prefix}]" if prefix and prefix[0] == '"' else prefix)
-
-    def _suggest(self, attribute: str, literal: str | None) -> None:
-        setting, example = SPEC_SETTINGS[attribute]
-        if literal is not None or setting not in self.settings:
-            self.settings[setting] = literal if literal is not None else example
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.fields.add(node.attr.value)
 
 
-def _toml(node: cst.BaseExpression) -> str | None:
-    """A literal argument as a TOML value (strings, lists of strings, string tables), else None."""
-    try:
-        value = ast.literal_eval(cst.Module(body=[]).code_for_node(node))
-    except (ValueError, SyntaxError):
+def chosen(found: Iterable[Found]) -> list[Found]:
+    """The translators to name in config: those given to a loader, else those no other extends."""
+    translators = list(found)
+    used = [t for t in translators if t.used]
+    if used:
+        return sorted({t.name: t for t in used}.values(), key=lambda t: (t.path, t.line))
+    bases = {t.base.rpartition(".")[2] for t in translators}
+    return [t for t in translators if t.name not in bases]
+
+
+def reference(translator: Found, root: Path) -> str:
+    """`module:Class`, the module named as generate imports it (from `root` or `root/src`)."""
+    path = translator.path.resolve()
+    src = (root / "src").resolve()
+    base = src if path.is_relative_to(src) else root.resolve()
+    module = calculate_module_and_package(str(base), str(path)).name
+    return f"{module}:{translator.name}"
+
+
+_TABLE = re.compile(r"^\[tool\.fivetran-codegen\][ \t]*(#.*)?$", re.MULTILINE)
+
+
+def config_change(text: str, ref: str) -> str | None:
+    """The pyproject text with `translator = "<ref>"` first in [tool.fivetran-codegen] (the
+    table added at the end if missing); None if the table already sets a translator."""
+    line = f'translator = "{ref}"\n'
+    header = _TABLE.search(text)
+    if header is None:
+        return (
+            text
+            + ("" if text.endswith("\n") or not text else "\n")
+            + (f"\n[tool.fivetran-codegen]\n{line}")
+        )
+    next_table = re.compile(r"^\[", re.MULTILINE).search(text, header.end())
+    body = text[header.end() : next_table.start() if next_table else len(text)]
+    if re.search(r"^\s*translator\s*=", body, re.MULTILINE):
         return None
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return "[" + ", ".join(json.dumps(v) for v in value) + "]"
-    if isinstance(value, dict) and all(isinstance(v, str) for v in (*value, *value.values())):
-        pairs = [f"{quote(k)} = {json.dumps(v)}" for k, v in value.items()]
-        return "{ " + ", ".join(pairs) + " }"
-    return None
+    at = header.end() + 1
+    return text[:at] + line + text[at:]

@@ -51,15 +51,16 @@ def table_metadata(s: SpecPlan) -> dict[str, object]:
     if s.columns is not None:
         metadata["dagster/column_schema"] = dg.TableSchema(
             columns=[
-                dg.TableColumn(
-                    name=col.name_in_destination,
-                    type="",
-                    constraints=PRIMARY_KEY if col.is_primary_key else None,
-                )
-                for col in s.columns
+                _column(col.name_in_destination, bool(col.is_primary_key)) for col in s.columns
             ]
         )
     return metadata
+
+
+@cache
+def _column(name: str, primary_key: bool) -> dg.TableColumn:
+    """Columns are immutable records, and names recur across tables (`id`, `_fivetran_synced`)."""
+    return dg.TableColumn(name=name, type="", constraints=PRIMARY_KEY if primary_key else None)
 
 
 def build(c: ConnectionPlan, s: SpecPlan, shared: dict[str, object]) -> dg.AssetSpec:

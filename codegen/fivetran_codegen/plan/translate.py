@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,18 +52,27 @@ def apply(
     plans: list[ConnectionPlan], snapshot: Snapshot, config: Config
 ) -> tuple[list[ConnectionPlan], tuple[str, ...]]:
     """The plans with their tables customised, and a warning per table entry that matched none."""
-    translator = user_translator.load(config.translator, config.root) if config.translator else None
     connections = {c.id: c for c in snapshot.connections}
     hits = [0] * len(config.tables)
-    customised = [
-        _connection(plan, connections[plan.id], translator, config, hits) for plan in plans
-    ]
+    with _translator(config) as translator:
+        customised = [
+            _connection(plan, connections[plan.id], translator, config, hits) for plan in plans
+        ]
     unused = tuple(
         f"{rule.where}: match {rule.match!r} matches no generated table; it has no effect"
         for rule, count in zip(config.tables, hits, strict=True)
         if count == 0
     )
     return customised, unused
+
+
+@contextmanager
+def _translator(config: Config) -> Iterator[DagsterFivetranTranslator | None]:
+    if config.translator is None:
+        yield None
+        return
+    with user_translator.loaded(config.translator, config.root) as translator:
+        yield translator
 
 
 def _connection(
@@ -330,7 +340,7 @@ def _customised(
         changed("code_version", py_literal, spec.code_version)
     if spec.skippable:
         fields.append(("skippable", "True"))
-    extra, replaced = _metadata(dict(spec.metadata), dict(default.metadata), where)
+    extra, replaced = _metadata(spec.metadata, default.metadata, where)
     return dataclasses.replace(
         s,
         key=tuple(spec.key.path),
@@ -358,13 +368,15 @@ def _plain_tags(spec: dg.AssetSpec) -> dict[str, str]:
 
 
 def _same_serialized(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
     if a is None or b is None:
         return a is b
     return bool(dg.serialize_value(a) == dg.serialize_value(b))
 
 
 def _metadata(
-    metadata: dict[str, Any], default: dict[str, Any], where: str
+    metadata: Mapping[str, Any], default: Mapping[str, Any], where: str
 ) -> tuple[tuple[tuple[str, str], ...], bool]:
     """(key, value) code of the entries that differ from the default, and whether the default
     entries are gone (then they are all the metadata)."""
@@ -380,26 +392,44 @@ def _metadata(
     entries = [
         (key, value)
         for key, value in metadata.items()
-        if replaced or key not in default or not _same_value(value, default[key])
+        if replaced or not _same_value(value, default.get(key, _MISSING))
     ]
-    code = []
-    for key, value in entries:
-        if not isinstance(key, str):
-            raise GenerateError(
-                f"a metadata key of {where} is a {type(key).__name__}, not a string"
-            )
-        try:
-            code.append((py_literal(key), spec_code.metadata_value(value)))
-        except spec_code.Unsupported as exc:
-            raise GenerateError(
-                f"the metadata {key!r} of {where} cannot be written as code: it is {exc}",
-                hint="return one of those, or leave the entry out",
-            ) from None
+    code = [_entry_code(key, value, where) for key, value in entries]
     return tuple(code), replaced
 
 
+def _entry_code(key: Any, value: Any, where: str) -> tuple[str, str]:
+    memo_key = (key, type(value), value)
+    try:
+        return _ENTRIES[memo_key]
+    except TypeError:  # an unhashable value (a dict, a list): written each time
+        return _write_entry(key, value, where)
+    except KeyError:
+        code = _ENTRIES[memo_key] = _write_entry(key, value, where)
+        return code
+
+
+_ENTRIES: dict[tuple[Any, type, Any], tuple[str, str]] = {}
+
+
+def _write_entry(key: Any, value: Any, where: str) -> tuple[str, str]:
+    if not isinstance(key, str):
+        raise GenerateError(f"a metadata key of {where} is a {type(key).__name__}, not a string")
+    try:
+        return py_literal(key), spec_code.metadata_value(value)
+    except spec_code.Unsupported as exc:
+        raise GenerateError(
+            f"the metadata {key!r} of {where} cannot be written as code: it is {exc}",
+            hint="return one of those, or leave the entry out",
+        ) from None
+
+
+_MISSING = object()
+
+
 def _same_value(a: object, b: object) -> bool:
-    return type(a) is type(b) and bool(a == b)
+    # Identity first: a translator that merges metadata keeps the default's values themselves.
+    return a is b or (type(a) is type(b) and bool(a == b))
 
 
 def _check_partitions(plan: ConnectionPlan, specs: list[SpecPlan]) -> None:

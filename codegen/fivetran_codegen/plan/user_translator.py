@@ -1,8 +1,9 @@
 """`translator = "module:attribute"` -> the object whose `get_asset_spec` generate calls.
 
 The module is imported with the project's directory (and its `src/`, if there is one) first on
-`sys.path`, as it would be with the project installed; an already imported module is reloaded,
-so an edit between two runs in one process is seen.
+`sys.path`, as it would be with the project installed. The project's modules it imports are
+forgotten again afterwards (the translator object keeps what it needs), so a second run in one
+process imports the files as they are then, and nothing of the project shadows later imports.
 """
 
 from __future__ import annotations
@@ -23,17 +24,22 @@ _IMPORTABLE = (
 )
 
 
-def load(ref: TranslatorRef, root: Path) -> DagsterFivetranTranslator:
+@contextmanager
+def loaded(ref: TranslatorRef, root: Path) -> Iterator[DagsterFivetranTranslator]:
+    """The translator, with the project importable while it is in use (it may import lazily)."""
     with _on_path([root, root / "src"]):
-        try:
-            module = sys.modules.get(ref.module)
-            module = importlib.reload(module) if module else importlib.import_module(ref.module)
-        except Exception as exc:  # the user's module: any error it raises is theirs to see
-            raise ConfigError(
-                f"cannot import {ref.module!r}: {type(exc).__name__}: {exc}",
-                where=ref.where,
-                hint=_IMPORTABLE,
-            ) from exc
+        yield _load(ref)
+
+
+def _load(ref: TranslatorRef) -> DagsterFivetranTranslator:
+    try:
+        module = importlib.import_module(ref.module)
+    except Exception as exc:  # the user's module: any error it raises is theirs to see
+        raise ConfigError(
+            f"cannot import {ref.module!r}: {type(exc).__name__}: {exc}",
+            where=ref.where,
+            hint=_IMPORTABLE,
+        ) from exc
     found = getattr(module, ref.attribute, None)
     if found is None:
         names = [n for n in vars(module) if not n.startswith("_")]
@@ -79,10 +85,23 @@ def _refuse_dagster_fivetran(translator: object, ref: TranslatorRef) -> None:
 
 @contextmanager
 def _on_path(directories: list[Path]) -> Iterator[None]:
-    added = [str(d) for d in directories if d.is_dir()]
-    sys.path[:0] = added
+    added = [d.resolve() for d in directories if d.is_dir()]
+    before = set(sys.modules)
+    sys.path[:0] = map(str, added)
     try:
         yield
     finally:
         for entry in added:
-            sys.path.remove(entry)
+            sys.path.remove(str(entry))
+        for name in set(sys.modules) - before:
+            if _under(sys.modules[name], added):
+                del sys.modules[name]
+        importlib.invalidate_caches()
+
+
+def _under(module: object, directories: list[Path]) -> bool:
+    places = [getattr(module, "__file__", None), *getattr(module, "__path__", [])]
+    return any(
+        p is not None and any(Path(p).resolve().is_relative_to(d) for d in directories)
+        for p in places
+    )

@@ -38,6 +38,20 @@ def asset_key(key: dg.AssetKey) -> str:
 
 
 def deps(values: Sequence[dg.AssetDep]) -> str:
+    plain = all(d.partition_mapping is None and not getattr(d, "metadata", None) for d in values)
+    memo_key = tuple(d.asset_key for d in values) if plain else None
+    code = _DEPS.get(memo_key) if memo_key is not None else None
+    if code is None:
+        code = _deps(values)
+        if memo_key is not None:
+            _DEPS[memo_key] = code
+    return code
+
+
+_DEPS: dict[tuple[dg.AssetKey, ...], str] = {}
+
+
+def _deps(values: Sequence[dg.AssetDep]) -> str:
     parts = []
     for dep in values:
         if dep.partition_mapping is not None or getattr(dep, "metadata", None):
