@@ -271,7 +271,7 @@ def test_loader_selectors_and_translators_are_reported(project: Path) -> None:
     manual = " | ".join(messages(planned, manual=True))
     assert "connector_selector_fn no longer applies" in manual
     assert "include/exclude" in manual
-    assert "dagster_fivetran_translator no longer applies" in manual
+    assert "dagster_fivetran_translator runs at generate time now" in manual
 
 
 def test_a_name_taken_in_the_module_is_imported_under_another(project: Path) -> None:

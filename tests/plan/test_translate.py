@@ -10,11 +10,12 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 
-from tests.conftest import imported, ruff_format_check, run_cli
+from tests.conftest import imported, ruff_format_check, run_cli, run_console_script
 from tests.output.test_generate import SAMPLE_SNAPSHOT, tree
 
 HEAD = "import datetime\n\nimport dagster as dg\nfrom fivetran_codegen.translator import *\n\n\n"
@@ -82,7 +83,6 @@ def test_table_entries_apply_in_order_to_the_tables_they_match(tmp_path: Path) -
             kinds = ["fivetran", "salesforce"]
             code_version = "3"
             automation_condition = "eager"
-            freshness_policy = { fail_window = "25h", warn_window = "13h" }
 
             [[tool.fivetran-codegen.tables]]
             match = "salesforce:salesforce.account"
@@ -101,14 +101,54 @@ def test_table_entries_apply_in_order_to_the_tables_they_match(tmp_path: Path) -
     assert account.tags["tier"] == "gold" and account.automation_condition is None
     assert account.kinds == {"fivetran", "salesforce"} and account.code_version == "3"
     assert account.owners == ["team:sales"]
-    expected = dg.FreshnessPolicy.time_window(
-        fail_window=datetime.timedelta(hours=25), warn_window=datetime.timedelta(hours=13)
-    )
-    assert dg.serialize_value(account.freshness_policy) == dg.serialize_value(expected)
     contact = found[("salesforce", "contact")]
     assert contact.tags["tier"] == "bronze" and contact.automation_condition is not None
     others = [s for k, s in found.items() if k[0] not in ("sf", "salesforce")]
     assert others and all(s.description is None and "tier" not in s.tags for s in others)
+
+
+FRESHNESS = '[[tool.fivetran-codegen.tables]]\nmatch = "*"\nfreshness_policy = { %s }\n'
+HAS_FRESHNESS = hasattr(getattr(dg, "FreshnessPolicy", None), "time_window")
+
+
+def _policy(kind: str, **arguments: object) -> object:
+    return getattr(dg.FreshnessPolicy, kind)(**arguments) if HAS_FRESHNESS else None
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            'fail_window = "25h", warn_window = "13h"',
+            lambda: _policy(
+                "time_window",
+                fail_window=datetime.timedelta(hours=25),
+                warn_window=datetime.timedelta(hours=13),
+            ),
+        ),
+        (
+            'cron = "0 10 * * *", lower_bound = "1h30m", timezone = "Europe/Berlin"',
+            lambda: _policy(
+                "cron",
+                deadline_cron="0 10 * * *",
+                lower_bound_delta=datetime.timedelta(minutes=90),
+                timezone="Europe/Berlin",
+            ),
+        ),
+    ],
+)
+def test_a_freshness_policy_from_toml(setting: str, expected: Any, tmp_path: Path) -> None:
+    root = project(tmp_path, FRESHNESS % setting)
+    code, output = generate(root)
+    if not HAS_FRESHNESS:  # dagster before 1.11: refused, and the message says why
+        assert code == 2 and "needs a Dagster with dg.FreshnessPolicy.time_window" in output
+        return
+    assert code == 0, output
+    module = (root / "fivetran_defs" / "connections" / "stripe.py").read_text()
+    assert module.count("\nimport datetime\n") == 1 and "datetime.timedelta(" in module
+    for spec in specs(root).values():
+        assert dg.serialize_value(spec.freshness_policy) == dg.serialize_value(expected())
+    assert ruff_format_check(root / "fivetran_defs").returncode == 0
 
 
 def test_a_translator_returning_defaults_writes_what_no_translator_writes(tmp_path: Path) -> None:
@@ -384,3 +424,26 @@ def test_the_project_modules_a_translator_imports_are_forgotten_after_generate(
     (root / "translators.py").write_text("import helpers\n" + text)
     assert generate(root)[0] == 0
     assert "translators" not in sys.modules and "helpers" not in sys.modules
+
+
+@pytest.mark.e2e
+def test_translated_output_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
+    # Sets and dicts a translator builds (kinds, tags, owners, metadata) iterate in hash order.
+    body = """
+        spec = super().get_asset_spec(props)
+        return spec.replace_attributes(
+            kinds={"fivetran", "sql", props.connection_service[:8]},
+            owners=sorted({"team:b", "team:a"}),
+        ).merge_attributes(
+            tags={t: "x" for t in {"zeta", "alpha", "mid"}},
+            metadata={"set": sorted({"b", "a", "c"}), "d": {k: 1 for k in {"q", "p"}}},
+        )
+    """
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        work = project(tmp_path / seed, translator=body)
+        run = run_console_script("generate", cwd=work, env={"PYTHONHASHSEED": seed})
+        assert run.code == 0, run.stderr
+        outputs.append(tree(work / "fivetran_defs"))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert 'kinds={"fivetran", "salesfor", "sql"}' in outputs[0]["connections/salesforce.py"]

@@ -66,9 +66,9 @@ def loader(call: cst.Call, function: str, replacement: str, *, resource_key: str
         )
     if _TRANSLATOR_ARG in given:
         out.manual.append(
-            f"{function}(...) -> {replacement}: its {_TRANSLATOR_ARG} no longer applies; the keys, "
-            "groups and tags of the generated specs come from [tool.fivetran-codegen] (see the "
-            "translator note)"
+            f"{function}(...) -> {replacement}: its {_TRANSLATOR_ARG} runs at generate time now: "
+            'check that translator = "module:Class" in [tool.fivetran-codegen] names it (migrate '
+            "writes it for a subclass it finds), then `fivetran-codegen generate`"
         )
     if _SELECTOR_ARG in given:
         out.manual.append(
@@ -133,7 +133,7 @@ def _sensor_arg(arg: cst.Arg, assets: cst.BaseExpression, out: Rewritten) -> lis
     if name == _TRANSLATOR_ARG:
         out.manual.append(
             f"build_fivetran_polling_sensor: dropped {_TRANSLATOR_ARG}; the sensor reports the "
-            "generated specs' keys (see the translator note)"
+            "generated specs' keys, which the translator named in [tool.fivetran-codegen] shaped"
         )
         return []
     if name == _SELECTOR_ARG:

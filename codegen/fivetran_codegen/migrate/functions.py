@@ -133,15 +133,17 @@ def _notes(
             f"the op is now {connection.op_name!r} (was {old_op!r}): update run config and job "
             "selections that name it"
         )
-    settings = {
-        "dagster_fivetran_translator": "asset_key/key_prefix/group/tags",
-        "group_name": "group",
+    where = f"[tool.fivetran-codegen.connections.{connection.id}]"
+    instead = {
+        "dagster_fivetran_translator": 'name it with translator = "module:Class" in '
+        "[tool.fivetran-codegen] (it runs for every connection; check props.connector_id in it, "
+        f'or use [[tool.fivetran-codegen.tables]] with match = "{connection.id}:*")',
+        "group_name": f"set group under {where}",
     }
-    for arg, setting in settings.items():
+    for arg, fix in instead.items():
         if arg in given:
             result.manual.append(
-                f"@fivetran_assets {arg} no longer applies: set {setting} under "
-                f"[tool.fivetran-codegen.connections.{connection.id}], then `generate`"
+                f"@fivetran_assets {arg} no longer applies: {fix}, then `generate`"
             )
     resource = moved.roles.get(WORKSPACE)
     if resource is not None and resource != resource_key:

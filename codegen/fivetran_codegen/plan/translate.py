@@ -394,7 +394,8 @@ def _metadata(
         for key, value in metadata.items()
         if replaced or not _same_value(value, default.get(key, _MISSING))
     ]
-    code = [_entry_code(key, value, where) for key, value in entries]
+    # By key: the translator's order may be a set's, different on each run.
+    code = sorted(_entry_code(key, value, where) for key, value in entries)
     return tuple(code), replaced
 
 

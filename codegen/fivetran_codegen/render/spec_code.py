@@ -84,7 +84,7 @@ def _plain(value: Any) -> str:
     problem = _not_plain(value)
     if problem is None:
         try:
-            return py_literal(value)
+            return py_literal(_keys_sorted(value))
         except (TypeError, ValueError) as exc:
             problem = str(exc)
     raise Unsupported(
@@ -92,6 +92,17 @@ def _plain(value: Any) -> str:
         f"{problem}; metadata values may be strings, numbers, booleans, None, lists and dicts "
         f"of those, or dg.MetadataValue.{{{_METADATA_KINDS}}}",
     )
+
+
+def _keys_sorted(value: Any) -> Any:
+    """Dicts with their keys in order: a translator that builds one from a set would otherwise
+    write it in hash order, different from run to run. Equal dicts stay equal."""
+    if type(value) is dict:
+        pairs = sorted(value.items(), key=lambda pair: py_literal(pair[0]))
+        return {k: _keys_sorted(v) for k, v in pairs}
+    if type(value) in (list, tuple):
+        return type(value)(_keys_sorted(v) for v in value)
+    return value
 
 
 def _not_plain(value: Any) -> str | None:

@@ -52,6 +52,7 @@ PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
 SPECS: tuple[dg.AssetSpec, ...] = (
     dg.AssetSpec(
         key=dg.AssetKey(["salesforce", "account"]),
+        description="Salesforce CRM object, synced by Fivetran",
         group_name="salesforce",
         kinds={"fivetran", "snowflake"},
         owners=OWNERS,
@@ -65,10 +66,12 @@ SPECS: tuple[dg.AssetSpec, ...] = (
                     dg.TableColumn(name="id", type="", constraints=PRIMARY_KEY),
                 ]
             ),
+            "contains_pii": True,
         },
     ),
     dg.AssetSpec(
         key=dg.AssetKey(["salesforce", "contact"]),
+        description="Salesforce CRM object, synced by Fivetran",
         group_name="salesforce",
         kinds={"fivetran", "snowflake"},
         owners=OWNERS,
@@ -82,10 +85,12 @@ SPECS: tuple[dg.AssetSpec, ...] = (
                     dg.TableColumn(name="email", type=""),
                 ]
             ),
+            "contains_pii": True,
         },
     ),
     dg.AssetSpec(
         key=dg.AssetKey(["salesforce", "opportunity"]),
+        description="Salesforce CRM object, synced by Fivetran",
         group_name="salesforce",
         kinds={"fivetran", "snowflake"},
         owners=OWNERS,
@@ -94,6 +99,7 @@ SPECS: tuple[dg.AssetSpec, ...] = (
             "dagster/table_name": "ANALYTICS.salesforce.opportunity",
             "dagster-fivetran/destination_schema_name": "salesforce",
             "dagster-fivetran/destination_table_name": "opportunity",
+            "contains_pii": True,
         },
     ),
 )
