@@ -26,6 +26,7 @@ from fivetran_codegen.errors import ConfigError, GenerateError
 from fivetran_codegen.plan import default_spec, naming, user_translator
 from fivetran_codegen.render import spec_code
 from fivetran_codegen.render.literals import py_literal
+from fivetran_codegen.snapshot import codec
 from fivetran_codegen.snapshot.model import Connection, Snapshot, Table
 from fivetran_codegen.translator import (
     DagsterFivetranTranslator,
@@ -125,17 +126,7 @@ def _schema_config(connection: Connection) -> FivetranSchemaConfig:
 
 
 def _table(table: Table) -> FivetranTable:
-    columns = None
-    if table.columns:
-        columns = {
-            c.name: {
-                "name_in_destination": c.name_in_destination,
-                "enabled": c.enabled,
-                "hashed": c.hashed,
-                "is_primary_key": c.is_primary_key,
-            }
-            for c in table.columns
-        }
+    columns = {c.name: codec.column_json(c) for c in table.columns} if table.columns else None
     return FivetranTable(table.enabled, table.name_in_destination, columns)
 
 

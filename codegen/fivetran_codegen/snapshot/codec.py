@@ -23,6 +23,7 @@ from fivetran_codegen.errors import SnapshotFileError
 from fivetran_codegen.snapshot import json_codec, strict_reader
 from fivetran_codegen.snapshot.model import (
     SNAPSHOT_VERSION,
+    Column,
     Connection,
     Group,
     Problem,
@@ -125,15 +126,17 @@ def _table_json(table: Table) -> dict[str, Any]:
         "sync_mode": table.sync_mode,
         "supports_columns_config": table.supports_columns_config,
         "columns_complete": table.columns_complete,
-        "columns": {
-            c.name: {
-                "name_in_destination": c.name_in_destination,
-                "enabled": c.enabled,
-                "hashed": c.hashed,
-                "is_primary_key": c.is_primary_key,
-            }
-            for c in table.columns
-        },
+        "columns": {c.name: column_json(c) for c in table.columns},
+    }
+
+
+def column_json(column: Column) -> dict[str, Any]:
+    """A column as the snapshot file and Fivetran's schema config write it (keyed by its name)."""
+    return {
+        "name_in_destination": column.name_in_destination,
+        "enabled": column.enabled,
+        "hashed": column.hashed,
+        "is_primary_key": column.is_primary_key,
     }
 
 
