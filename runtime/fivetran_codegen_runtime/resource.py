@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
+from fivetran_codegen_runtime import ownership
 from fivetran_codegen_runtime.columns import attach_columns
 from fivetran_codegen_runtime.events import FivetranEvent, FivetranEventIterator, sync_events
 from fivetran_codegen_runtime.inventory import ConnectionAssets, connection_of
@@ -175,6 +176,8 @@ class FivetranWorkspace(dg.ConfigurableResource):  # type: ignore[type-arg]
         connection: ConnectionAssets,
         request: SyncRequest,
     ) -> Iterator[FivetranEvent]:
+        # Before the trigger: from now on the polling sensor leaves this sync to this run.
+        ownership.claim(context.instance, context.run.run_id, connection.id)
         with self.get_client() as client:
             status = run_sync(
                 client,

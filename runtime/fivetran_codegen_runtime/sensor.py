@@ -1,14 +1,15 @@
 """`build_fivetran_polling_sensor`: report syncs that Fivetran ran outside Dagster.
 
 Each tick walks `GET /v1/connections` once (one call per 1,000 connections) and compares every
-generated connection's completion times with the cursor, `{connection id: epoch seconds}`.
+generated connection's completion times with the cursor, `{connection id: epoch seconds}`. A
+completion is reported on the first tick that sees it, unless a Dagster run in progress owns
+the connection's sync (`ownership`): that run records it, or the sensor does once it is over.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from typing import Any
 
 import dagster as dg
 
+from fivetran_codegen_runtime import ownership
 from fivetran_codegen_runtime.events import event_metadata
 from fivetran_codegen_runtime.inventory import ConnectionAssets, connections_of
 from fivetran_codegen_runtime.metadata import SYNC_COMPLETED_AT
@@ -23,12 +25,8 @@ from fivetran_codegen_runtime.resource import FivetranWorkspace
 from fivetran_codegen_runtime.rest.errors import FivetranAPIError
 from fivetran_codegen_runtime.rest.status import ConnectionStatus, epoch, iso
 
-# A run that triggered a sync records its events within one poll interval of the sync's end.
-# The sensor leaves completions younger than that (plus this margin) for a later tick, so it
-# reads the run's events instead of racing them and reporting the sync twice.
-SETTLE_MARGIN_SECONDS = 30.0
-
 Cursor = dict[str, float]
+RESCHEDULED = "rescheduled:"  # cursor key prefix: the reschedule last logged, per connection
 
 
 def build_fivetran_polling_sensor(
@@ -98,11 +96,10 @@ def _tick(
     previous = _read_cursor(context.cursor, context.log)
     listed = _list_connections(workspace)
     tick = _Tick(cursor=dict(previous))
-    grace = workspace.poll_interval_seconds + SETTLE_MARGIN_SECONDS
     for connection in inventory.values():
         status = _status_of(context.log, connection, listed.get(connection.id))
         if status is not None:
-            _check(context, connection, status, previous.get(connection.id), grace, tick)
+            _check(context, connection, status, previous.get(connection.id), tick)
     return dg.SensorResult(asset_events=tick.events, cursor=_write_cursor(tick.cursor))
 
 
@@ -139,7 +136,6 @@ def _check(
     connection: ConnectionAssets,
     status: ConnectionStatus,
     seen: float | None,
-    grace: float,
     tick: _Tick,
 ) -> None:
     """Decide for one connection whether anything completed since `seen`; records into `tick`."""
@@ -149,14 +145,19 @@ def _check(
         context.log.info(f"{connection.describe()}: baseline {_when(latest)}, nothing emitted")
         return
     if latest <= seen:
-        if status.is_rescheduled:
-            context.log.info(
-                f"{connection.describe()}: sync rescheduled until {iso(status.rescheduled_for)}"
-            )
+        _note_reschedule(context, connection, status, tick)
         return
     succeeded = epoch(status.succeeded_at) if status.succeeded_at is not None else None
-    if succeeded is not None and succeeded > seen and time.time() - succeeded < grace:
-        return  # too fresh: a Dagster run may not have recorded it yet; next tick decides
+    new_success = succeeded is not None and succeeded > seen
+    recorded = new_success and _already_recorded(context.instance, connection, succeeded or 0.0)
+    if not recorded:
+        run_id = ownership.owner(context.instance, connection.id)
+        if run_id is not None:  # the cursor stays: this completion is decided on a later tick
+            context.log.info(
+                f"{connection.describe()}: completed at {_when(latest)} while Dagster run "
+                f"{run_id} syncs it; that run records it (or this sensor, if the run ends first)"
+            )
+            return
     tick.cursor[connection.id] = latest
     if status.failed_at is not None and epoch(status.failed_at) > seen:
         context.log.warning(
@@ -165,8 +166,28 @@ def _check(
         )
     # Checked on its own, not through the latest completion: a success followed by a failure
     # between two ticks is still a success to report.
-    if succeeded is not None and succeeded > seen:
-        _report_success(context, connection, succeeded, tick)
+    if succeeded is not None and new_success:
+        _report_success(context, connection, succeeded, tick, recorded=recorded)
+
+
+def _note_reschedule(
+    context: dg.SensorEvaluationContext,
+    connection: ConnectionAssets,
+    status: ConnectionStatus,
+    tick: _Tick,
+) -> None:
+    """Log a reschedule once, not on every tick it lasts: the cursor remembers the one logged
+    (a flat numeric entry `rescheduled:<id>`, so the cursor keeps its old readable shape)."""
+    key = RESCHEDULED + connection.id
+    if not status.is_rescheduled or status.rescheduled_for is None:
+        tick.cursor.pop(key, None)
+        return
+    until = epoch(status.rescheduled_for)
+    if tick.cursor.get(key) != until:
+        context.log.info(
+            f"{connection.describe()}: sync rescheduled until {iso(status.rescheduled_for)}"
+        )
+        tick.cursor[key] = until
 
 
 def _report_success(
@@ -174,8 +195,10 @@ def _report_success(
     connection: ConnectionAssets,
     succeeded: float,
     tick: _Tick,
+    *,
+    recorded: bool,
 ) -> None:
-    if _already_recorded(context.instance, connection, succeeded):
+    if recorded:
         context.log.info(
             f"{connection.describe()}: the sync of {_when(succeeded)} was materialized by a "
             "Dagster run; not reported again"

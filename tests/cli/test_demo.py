@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,11 @@ def test_demo_runs_the_whole_job_on_the_sample_workspace(tmp_path: Path) -> None
     assert (tmp_path / "out" / "fivetran_demo_defs" / "connections" / "salesforce.py").is_file()
     assert "17 assets in 6 multi-assets, 0 API calls" in run.stderr
     for table in ("account", "contact", "opportunity"):
-        assert f"materialized salesforce/{table} (sync completed at " in run.stderr
+        # ISO-8601 in UTC, not epoch seconds
+        assert re.search(
+            rf"materialized salesforce/{table} \(sync completed at \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)",
+            run.stderr,
+        ), run.stderr
     for table in ("company", "contact", "deal"):
         assert f"recorded hubspot/{table} (synced outside Dagster)" in run.stderr
     assert "1 API call(s) for the tick" in run.stderr

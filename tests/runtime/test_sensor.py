@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 import pytest
-from fivetran_codegen_runtime import FivetranWorkspace, build_fivetran_polling_sensor
+from fivetran_codegen_runtime import FivetranWorkspace, build_fivetran_polling_sensor, ownership
 from fivetran_codegen_runtime.metadata import SYNC_COMPLETED_AT, TABLE_NAME
 from fivetran_codegen_runtime.testing import FivetranSimulator, ManualClock, sample_workspace
 
@@ -142,6 +142,10 @@ def test_a_sync_a_dagster_run_materialized_is_not_reported_again(
         stop.set()
         clock.join()
     assert run.success
+    # The run claimed the connection in the instance before it triggered the sync.
+    recorded_run = instance.get_run_by_id(run.run_id)
+    assert recorded_run is not None
+    assert recorded_run.tags[ownership.tag(SALESFORCE)] == ownership.CLAIMED
     synced = completed_at(sim, SALESFORCE)
     after_run = tick(sensor, instance, workspace, baseline)
     assert after_run.asset_events == []
@@ -221,9 +225,9 @@ def test_unreadable_cursor_starts_a_new_baseline(
     assert set(json.loads(result.cursor or "")) == set(WATCHED)
 
 
-def test_a_fresh_completion_waits_for_the_next_tick() -> None:
-    # The simulator's clock near real time: a sync that ended 5 s ago may belong to a Dagster
-    # run that has not recorded its events yet, so the sensor leaves it for a later tick.
+def test_a_fresh_external_sync_is_reported_on_the_first_tick_that_sees_it() -> None:
+    # The simulator's clock near real time: the sync ended 5 s ago, no Dagster run owns the
+    # connection, so nothing is left for a later tick.
     start = datetime.now(timezone.utc) - timedelta(seconds=5)
     with FivetranSimulator(sample_workspace(), clock=ManualClock(start)) as sim:
         with dg.instance_for_test() as instance:
@@ -231,8 +235,93 @@ def test_a_fresh_completion_waits_for_the_next_tick() -> None:
             baseline = tick(sensor, instance, workspace, None).cursor
             sim.complete_external_sync(SALESFORCE)
             result = tick(sensor, instance, workspace, baseline)
-            assert result.asset_events == []
-            assert result.cursor == baseline
+            assert {key.path[0] for key in events_by_key(result)} == {"salesforce"}
+            again = tick(sensor, instance, workspace, result.cursor)
+            assert again.asset_events == [] and again.cursor == result.cursor
+
+
+# -- a Dagster run that owns the sync ----------------------------------------------------------
+
+
+def run_in_progress(instance: dg.DagsterInstance, connection_id: str) -> dg.DagsterRun:
+    """A run held between its trigger and its events: in progress, the connection claimed,
+    in the instance the daemon and the run worker share."""
+    run = dg.DagsterRun(job_name="__ASSET_JOB", status=dg.DagsterRunStatus.STARTED)
+    instance.add_run(run)
+    ownership.claim(instance, run.run_id, connection_id)
+    return run
+
+
+def record_as_the_run_does(
+    instance: dg.DagsterInstance, sim: FivetranSimulator, connection_id: str
+) -> None:
+    for spec in specs_for(sim, connection_id):
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(
+                asset_key=spec.key,
+                metadata={SYNC_COMPLETED_AT: completed_at(sim, connection_id)},
+            )
+        )
+
+
+def test_a_completion_a_run_in_progress_owns_is_left_to_that_run(
+    sim: FivetranSimulator, instance: dg.DagsterInstance
+) -> None:
+    sensor, workspace = make_sensor(sim), make_workspace(sim)
+    baseline = tick(sensor, instance, workspace, None).cursor
+    run_in_progress(instance, SALESFORCE)
+    sim.advance(600)
+    sim.complete_external_sync(SALESFORCE)  # the sync the run triggered
+    sim.complete_external_sync(HUBSPOT)  # and one nobody in Dagster owns
+    during = tick(sensor, instance, workspace, baseline)
+    assert {key.path[0] for key in events_by_key(during)} == {"hubspot"}  # at once
+    cursor = json.loads(during.cursor or "")
+    assert cursor[SALESFORCE] == json.loads(baseline or "")[SALESFORCE]  # decided later
+    record_as_the_run_does(instance, sim, SALESFORCE)
+    after = tick(sensor, instance, workspace, during.cursor)
+    assert after.asset_events == []
+    assert json.loads(after.cursor or "")[SALESFORCE] == completed_at(sim, SALESFORCE)
+
+
+def test_a_run_that_dies_before_recording_has_its_sync_reported_once(
+    sim: FivetranSimulator, instance: dg.DagsterInstance
+) -> None:
+    sensor, workspace = make_sensor(sim), make_workspace(sim)
+    baseline = tick(sensor, instance, workspace, None).cursor
+    run = run_in_progress(instance, SALESFORCE)
+    sim.advance(600)
+    sim.complete_external_sync(SALESFORCE)
+    during = tick(sensor, instance, workspace, baseline)
+    assert during.asset_events == []
+    # The sensor restarts (a new definition, the stored cursor) while the run still holds it.
+    restarted = make_sensor(sim)
+    still = tick(restarted, instance, workspace, during.cursor)
+    assert still.asset_events == [] and still.cursor == during.cursor
+    instance.report_run_failed(run)  # a killed worker: the run ends without its events
+    reported = tick(restarted, instance, workspace, still.cursor)
+    assert len(reported.asset_events) == len(specs_for(sim, SALESFORCE))
+    assert tick(restarted, instance, workspace, reported.cursor).asset_events == []
+
+
+def test_a_reschedule_is_logged_once_while_it_lasts(
+    sim: FivetranSimulator, instance: dg.DagsterInstance, capfd: pytest.CaptureFixture[str]
+) -> None:
+    sensor, workspace = make_sensor(sim), make_workspace(sim)
+    cursor = tick(sensor, instance, workspace, None).cursor
+    conn = sim.workspace.connections[HUBSPOT]
+    conn.rescheduled_for = sim.clock.now() + timedelta(hours=1)  # the state follows from it
+    capfd.readouterr()
+    for _ in range(3):
+        cursor = tick(sensor, instance, workspace, cursor).cursor
+    logged = [line for line in capfd.readouterr().err.splitlines() if "rescheduled until" in line]
+    assert len(logged) == 1, logged
+    conn.rescheduled_for = sim.clock.now() + timedelta(hours=2)  # a new reschedule: logged again
+    cursor = tick(sensor, instance, workspace, cursor).cursor
+    conn.rescheduled_for = None
+    cursor = tick(sensor, instance, workspace, cursor).cursor
+    logged = [line for line in capfd.readouterr().err.splitlines() if "rescheduled until" in line]
+    assert len(logged) == 1, logged
+    assert not any(key.startswith("rescheduled:") for key in json.loads(cursor or ""))
 
 
 def test_env_var_credentials_resolve_in_the_sensor(

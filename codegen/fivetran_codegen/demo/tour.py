@@ -10,12 +10,14 @@ import importlib
 import shutil
 import sys
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from fivetran_codegen_runtime.rest.client import FivetranClient
 from fivetran_codegen_runtime.rest.credentials import Credentials
+from fivetran_codegen_runtime.rest.status import iso
 from fivetran_codegen_runtime.testing import FivetranSimulator, sample_workspace
 
 from fivetran_codegen import config, pipeline
@@ -139,8 +141,15 @@ def _materialize(package: ModuleType, workspace: FivetranWorkspace, echo: Echo) 
         completed = materialization.metadata.get("dagster-fivetran/sync_completed_at")
         echo(
             f"   materialized {materialization.asset_key.to_user_string()}"
-            f" (sync completed at {getattr(completed, 'value', completed)})"
+            f" (sync completed at {_iso(getattr(completed, 'value', completed))})"
         )
+
+
+def _iso(value: object) -> str:
+    """Epoch seconds as ISO-8601 UTC, as people read times (`2026-12-03T13:05:09Z`)."""
+    if not isinstance(value, (int, float)):
+        return str(value)
+    return iso(datetime.fromtimestamp(value, tz=timezone.utc).replace(microsecond=0))
 
 
 def _sensor(
@@ -153,7 +162,7 @@ def _sensor(
     echo(f"6. Sensor {sensor.name!r}: first tick records where each connection stands")
     first = _tick(sensor, instance, workspace, None)
     connection_id = importlib.import_module(f"{PACKAGE}.connections.{EXTERNAL}").CONNECTION.id
-    sim.complete_external_sync(connection_id, ended_seconds_ago=120)
+    sim.complete_external_sync(connection_id)  # just now: the next tick reports it
     echo(f"   Fivetran syncs {EXTERNAL!r} on its own schedule; next tick:")
     calls_before = len(sim.request_log)
     second = _tick(sensor, instance, workspace, first.cursor)
