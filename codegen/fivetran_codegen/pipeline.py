@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fivetran_codegen.config import Config
-from fivetran_codegen.output import assemble, write_or_check
+from fivetran_codegen.output import assemble, selection_guard, write_or_check
 from fivetran_codegen.plan import cross_profile, render_plan
 from fivetran_codegen.snapshot import codec
 from fivetran_codegen.snapshot.model import Snapshot
@@ -67,6 +67,7 @@ def _finish(
         found = write_or_check.differences(package_dir, output)
         return Result(snapshot, plan, output, [d.path for d in found], found)
     if not force:
+        selection_guard.check(plan, output, config)
         write_or_check.refuse_lost_code(package_dir, output)
     return Result(snapshot, plan, output, write_or_check.write(package_dir, output), [])
 

@@ -557,3 +557,52 @@ def test_jobs_are_variables_named_after_them_and_their_order_in_the_toml_changes
     assert "_job__" in init.split('"SALESFORCE"')[0].splitlines()[-2]
     assert '        name="nightly_schedule",\n        job=nightly,\n' in init
     assert "JOBS[" not in init
+
+
+def _connection_modules(work: Path) -> set[str]:
+    return {p.name for p in (work / "fivetran_defs" / "connections").glob("*.py")}
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        ('include = ["salesforc"]', "include/exclude leave no connection to generate"),
+        (
+            'exclude = ["s*", "h*", "g*"]',
+            "include/exclude would remove 5 of the 6 connection modules",
+        ),
+    ],
+)
+def test_a_selection_that_would_delete_most_of_the_package_is_refused(
+    selection: str, expected: str, tmp_path: Path
+) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    before = tree(work / "fivetran_defs")
+    (work / "pyproject.toml").write_text(f"[tool.fivetran-codegen]\n{selection}\n")
+    refused = run_cli("generate", cwd=work)
+    assert refused.code == 2, refused.stderr
+    assert expected in refused.stderr and selection.split(" = ")[1] in refused.stderr
+    assert "--force" in refused.stderr
+    assert tree(work / "fivetran_defs") == before
+    forced = run_cli("generate", "--force", cwd=work)
+    assert forced.code == 0, forced.stderr
+    assert " -" not in forced.stderr.split("files written, ")[1]  # no negative counts
+    assert len(_connection_modules(work)) < 6
+
+
+def test_a_selection_that_removes_a_few_connections_needs_no_force(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    (work / "pyproject.toml").write_text('[tool.fivetran-codegen]\nexclude = ["github"]\n')
+    done = run_cli("generate", cwd=work)
+    assert done.code == 0, done.stderr
+    assert "github.py" not in _connection_modules(work)
+    assert "1 removed" in done.stderr and " -" not in done.stderr.split("files written, ")[1]
+
+
+@pytest.mark.parametrize("value", ['"x"', "5", "[1]"])
+def test_profiles_that_are_not_a_table_are_a_config_error(value: str, tmp_path: Path) -> None:
+    work = project(tmp_path, f"profiles = {value}\n")
+    done = run_cli("generate", cwd=work)
+    assert done.code == 2 and "[tool.fivetran-codegen.profiles]" in done.stderr, done.stderr

@@ -104,7 +104,8 @@ def _report(settings: config.Config, result: pipeline.Result, *, check: bool) ->
             click.echo(f"Generated code: {changes.code}.", err=True)
     click.echo(
         f"Generated {where}: {len(plan.connections)} connections, {plan.spec_count()} assets; "
-        f"{len(result.changed)} files written, {len(result.output.files) - len(result.changed)} unchanged"
+        f"{len(result.changed)} files written, "
+        f"{sum(1 for p in result.output.files if p not in result.changed)} unchanged"
         + (f", {len(result.output.removed)} removed" if result.output.removed else "")
         + ".",
         err=True,

@@ -115,6 +115,8 @@ def parse(section: Any, *, source: str, root: Path, profile: str | None = None) 
     where = Where(source, TABLE)
     table = where.table(section)
     where.known(table, fields.TOP_KEYS + fields.ASSET_KEYS)
+    if "profiles" in table:
+        where.sub("profiles").table(table["profiles"])  # "x", 5 or [1] would be ignored
     if profile is not None:
         # The base table on its own first, so an error in what the profiles share is reported
         # where it was written, not under the profile that inherited it.

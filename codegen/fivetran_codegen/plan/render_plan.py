@@ -126,7 +126,8 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
     for connection in snapshot.connections:
         reason = _why_skipped(connection, group_names, config)
         if reason is not None:
-            skipped.append(Skipped(connection.id, connection.name, reason))
+            by_selection = reason.startswith(_SELECTION_REASON)
+            skipped.append(Skipped(connection.id, connection.name, reason, by_selection))
         else:
             chosen.append((connection, settings_for(config, connection.id, connection.name)))
 
@@ -162,6 +163,9 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         api_secret_env=config.api_secret_env,
         jobs=_name_jobs([_job(job, plans, group_names) for job in config.jobs], modules),
     )
+
+
+_SELECTION_REASON = "matches "  # what `selection.why_excluded` reasons start with
 
 
 def _why_skipped(

@@ -48,6 +48,7 @@ class Skipped:
     id: str
     name: str
     reason: str
+    by_selection: bool = False  # left out by include/exclude (not for want of a schema config)
 
 
 def check(selection: Selection) -> Selection:
