@@ -98,7 +98,7 @@ class FivetranApi:
             lambda group: payloads.destination(group, details=False),
             legacy=request.legacy,
         )
-        return ApiReply("Destinations retrieved successfully", page)
+        return ApiReply("Destinations list retrieved successfully", page)
 
     def destination_details(self, request: ApiRequest) -> ApiReply:
         group_id = request.params["destination_id"]

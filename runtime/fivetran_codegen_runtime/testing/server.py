@@ -97,6 +97,8 @@ class Transport:
         query: dict[str, str],
         body: Any,
         authorization: str | None,
+        *,
+        content_type: str | None = None,
     ) -> Reply:
         verdict = self.limiter.peek()
         try:
@@ -116,6 +118,12 @@ class Transport:
                 source = self.source_limiter.take()
                 if not source.allowed:
                     raise _too_many_requests(source.retry_after)
+            if method in _WITH_BODY and not _is_json(content_type, body):
+                raise ApiError(
+                    415,
+                    "UnsupportedMediaType",
+                    f"Content-Type {content_type!r} is not supported; send application/json",
+                )
             if isinstance(body, _InvalidJson):
                 raise invalid_input("The request body is not valid JSON")
             request = ApiRequest(
@@ -243,6 +251,20 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve("DELETE")
 
+    # Methods no route takes: routed all the same, so a known path answers 405 with `Allow`, as
+    # Fivetran does, not 501 (a 5xx that code retrying server errors would retry).
+    def do_HEAD(self) -> None:
+        self._serve("HEAD")
+
+    def do_OPTIONS(self) -> None:
+        self._serve("OPTIONS")
+
+    def do_TRACE(self) -> None:
+        self._serve("TRACE")
+
+    def do_CONNECT(self) -> None:
+        self._serve("CONNECT")
+
     def _serve(self, method: str) -> None:
         transport = cast(SimulatorHTTPServer, self.server).transport
         raw_path, _, raw_query = self.path.partition("?")
@@ -268,7 +290,12 @@ class _Handler(BaseHTTPRequestHandler):
             payload = _MALFORMED_BODY
         else:
             reply = transport.answer(
-                method, raw_path, query, body, self.headers.get("Authorization")
+                method,
+                raw_path,
+                query,
+                body,
+                self.headers.get("Authorization"),
+                content_type=self.headers.get("Content-Type"),
             )
             payload = json.dumps(reply.body).encode()
         transport.record(RequestRecord(method, raw_path, query, reply.status, logged_body))
@@ -311,9 +338,22 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if self.command == "HEAD":  # headers only: a body would be read as the next response
+            return
         self.wfile.write(payload[: len(payload) // 2] if truncate else payload)
         if truncate:
             self.close_connection = True
+
+
+_WITH_BODY = ("POST", "PATCH")
+
+
+def _is_json(content_type: str | None, body: Any) -> bool:
+    """A JSON media type (`application/json`, with parameters such as `version=2`), or no
+    Content-Type on a request without a body."""
+    if content_type is None:
+        return body is None
+    return content_type.split(";", 1)[0].strip().lower() == "application/json"
 
 
 def _rate_headers(verdict: Verdict) -> dict[str, str]:

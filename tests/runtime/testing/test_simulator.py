@@ -94,8 +94,32 @@ def test_unknown_path_and_wrong_method(sim: FivetranSimulator, http: requests.Se
         http.put(f"{sim.url}/v1/connections/speak_inexpensive", json={}), 405, "MethodNotAllowed"
     )
     _error(http.get(f"{sim.url}/v1/connections/speak_inexpensive/sync"), 405, "MethodNotAllowed")
-    # Methods the server does not speak at all still get a JSON error body.
-    _error(http.options(f"{sim.url}/v1/groups"), 501, "NotImplemented")
+    # Methods no route takes answer 405 with Allow too, not a 5xx a retrying client would retry.
+    for method in ("OPTIONS", "TRACE", "CONNECT"):
+        response = http.request(method, f"{sim.url}/v1/groups")
+        _error(response, 405, "MethodNotAllowed")
+        assert response.headers["Allow"] == "GET"
+    head = http.head(f"{sim.url}/v1/connections/speak_inexpensive")
+    assert head.status_code == 405 and head.headers["Allow"] and not head.content
+    # The connection stays usable after a HEAD: its reply carried no body to misread.
+    assert http.get(f"{sim.url}/v1/groups").status_code == 200
+
+
+def test_a_body_that_is_not_json_by_content_type_is_refused_with_415(
+    sim: FivetranSimulator, http: requests.Session
+) -> None:
+    url = f"{sim.url}/v1/connections/speak_inexpensive"
+    form = http.patch(url, data="paused=true", headers={"Content-Type": "text/plain"})
+    _error(form, 415, "UnsupportedMediaType")
+    assert sim.workspace.connections["speak_inexpensive"].paused is False
+    versioned = {"Content-Type": "application/json;version=2"}
+    assert http.patch(url, data='{"paused": false}', headers=versioned).status_code == 200
+    assert http.post(f"{url}/sync").status_code == 200  # no body, no Content-Type: fine
+
+
+def test_list_messages_are_the_specs(sim: FivetranSimulator, http: requests.Session) -> None:
+    body = http.get(f"{sim.url}/v1/destinations").json()
+    assert body["message"] == "Destinations list retrieved successfully"
 
 
 # --- auth
