@@ -139,12 +139,15 @@ class FivetranApi:
     def resync(self, request: ApiRequest) -> ApiReply:
         conn = self._connection(request)
         scope = updates.parse_resync_scope(request.body, conn.schema_config)
+        if scope is not None:
+            updates.require_table_resync(conn.service)
         self._resync(conn, ResyncRequest("resync", scope, self.clock.now()))
         return ApiReply(_triggered(conn))
 
     def resync_tables(self, request: ApiRequest) -> ApiReply:
         conn = self._connection(request)
         scope = updates.parse_table_scope(request.body, conn.schema_config)
+        updates.require_table_resync(conn.service)
         self._resync(conn, ResyncRequest("tables_resync", scope, self.clock.now()))
         return ApiReply("Re-sync has been triggered successfully")
 

@@ -112,6 +112,21 @@ def parse_resync_scope(
     return parse_table_scope(body["scope"], schemas, field="scope")
 
 
+# File and spreadsheet connectors re-sync whole, not by table: Fivetran answers 400 to a scope.
+_NO_TABLE_RESYNC = frozenset(
+    {"google_sheets", "gcs", "s3", "azure_blob_storage", "sftp", "ftp", "box", "dropbox"}
+    | {"google_drive", "share_point", "email"}
+)
+
+
+def require_table_resync(service: str) -> None:
+    if service in _NO_TABLE_RESYNC:
+        raise invalid_input(
+            f"Connector service '{service}' does not support table-level re-sync; re-sync the "
+            "whole connection instead"
+        )
+
+
 def parse_table_scope(
     scope: Any, schemas: dict[str, SimSchema] | None, *, field: str = "body"
 ) -> dict[str, list[str]]:

@@ -702,3 +702,16 @@ def test_patch_applies_and_returns_the_object(
     hourly = http.patch(url, json={"sync_frequency": 60}).json()["data"]
     assert "daily_sync_time" not in hourly
     assert http.get(url).json()["data"]["schedule_type"] == "manual"
+
+
+def test_a_table_resync_of_a_sheets_connection_is_refused_as_fivetran_does(
+    sim: FivetranSimulator, http: requests.Session
+) -> None:
+    sheets = next(c for c in sim.workspace.connections.values() if c.service == "google_sheets")
+    url = f"{sim.url}/v1/connections/{sheets.id}"
+    schema, tables = next(iter((sheets.schema_config or {}).items()))
+    scope = {schema: list(tables.tables)[:1]}
+    _error(http.post(f"{url}/resync", json={"scope": scope}), 400, "InvalidInput")
+    _error(http.post(f"{url}/schemas/tables/resync", json=scope), 400, "InvalidInput")
+    assert sheets.resync_requests == []
+    assert http.post(f"{url}/resync", json={}).status_code == 200  # the whole connection
