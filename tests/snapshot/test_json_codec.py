@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from fivetran_codegen.snapshot import codec, json_codec
 
+from tests.conftest import run_cli
 from tests.snapshot.test_codec import make_snapshot
 
 
@@ -30,3 +32,18 @@ def test_what_neither_reads_raises_the_standard_librarys_errors(bad: str | bytes
         json_codec.loads(bad)
     assert isinstance(caught.value, (json.JSONDecodeError, UnicodeDecodeError))
     assert type(caught.value).__module__ in {"json.decoder", "builtins"}  # not orjson's
+
+
+@pytest.mark.parametrize("command", ["generate", "diff"])
+def test_a_snapshot_nested_10000_levels_deep_is_an_error_not_a_traceback(
+    command: str, tmp_path: Path
+) -> None:
+    # orjson stops at 1,024 levels; the standard library's fallback used to overflow the stack.
+    (tmp_path / "deep.json").write_text('{"a": ' * 10_000 + "1" + "}" * 10_000)
+    (tmp_path / "pyproject.toml").write_text('[tool.fivetran-codegen]\nsnapshot = "deep.json"\n')
+    args = ["diff", "deep.json", "deep.json"] if command == "diff" else ["generate"]
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.code == 2, done.stderr
+    assert "deep.json:1:1: not valid JSON: nested too deeply (over 1,024 levels)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "fivetran_defs").exists()

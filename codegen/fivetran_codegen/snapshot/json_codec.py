@@ -19,7 +19,13 @@ def loads(text: str | bytes) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
-        return json.loads(text)
+        try:
+            return json.loads(text)
+        except RecursionError:  # orjson stops at 1,024 levels; the standard library overflows
+            document = text if isinstance(text, str) else text.decode("utf-8", errors="replace")
+            raise json.JSONDecodeError(
+                "nested too deeply (over 1,024 levels)", document, 0
+            ) from None
 
 
 def dumps_pretty(document: Any) -> str:
