@@ -11,7 +11,7 @@ log, per endpoint, and split by phase: the child stops after each phase (see _ph
           poll_interval_seconds=...)`. Theirs: `@fivetran_assets` + `dg.materialize`; its load
           fetches the whole workspace, so calls are reported for the load and for the run.
   sensor  three ticks over N connections (default 1,000 x 3 tables): tick1 (theirs also fetches
-          the workspace), then one connection syncs outside Dagster (ended 120 s ago), tick2
+          the workspace), then one connection syncs outside Dagster (ending just then), tick2
           must report it (steady state), tick3 must report nothing. Wall time per tick, in the
           child. Both must report the same asset keys on tick2.
 
@@ -60,7 +60,7 @@ from fivetran_codegen_runtime.testing import (
 
 SUBJECTS = ("ours", "dagster_fivetran")
 TICKS = ("tick1", "tick2", "tick3")
-EXTERNAL_SYNC_ENDED_SECONDS_AGO = 120.0  # older than our sensor's settle time (poll + 30 s)
+EXTERNAL_SYNC_ENDED_SECONDS_AGO = 0.0  # just now: both sensors must report it on the next tick
 SENSOR_TARGET_RATIO = 50.0
 Action = Callable[[FivetranSimulator], None]
 

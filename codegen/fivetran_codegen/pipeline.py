@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fivetran_codegen.config import Config
-from fivetran_codegen.output import assemble, selection_guard, write_or_check
+from fivetran_codegen.errors import GenerateError
+from fivetran_codegen.output import assemble, lock, selection_guard, write_or_check
 from fivetran_codegen.plan import cross_profile, render_plan
 from fivetran_codegen.snapshot import codec
 from fivetran_codegen.snapshot.model import Snapshot
@@ -59,17 +60,27 @@ def _finish(
     use_cache: bool,
 ) -> Result:
     package_dir = config.output
-    if not check:
-        write_or_check.check_target(package_dir)
-    with _gc_paused():
-        output = assemble.build(plan, package_dir, use_cache=use_cache)
     if check:
+        with _gc_paused():
+            output = assemble.build(plan, package_dir, use_cache=use_cache)
         found = write_or_check.differences(package_dir, output)
         return Result(snapshot, plan, output, [d.path for d in found], found)
-    if not force:
-        selection_guard.check(plan, output, config)
-        write_or_check.refuse_lost_code(package_dir, output)
-    return Result(snapshot, plan, output, write_or_check.write(package_dir, output), [])
+    write_or_check.check_target(package_dir)
+    try:
+        with lock.exclusive(package_dir):  # from reading what is on disk to writing it back
+            with _gc_paused():
+                output = assemble.build(plan, package_dir, use_cache=use_cache)
+            if not force:
+                selection_guard.check(plan, output, config)
+                write_or_check.refuse_lost_code(package_dir, output)
+            written = write_or_check.write(package_dir, output)
+    except OSError as exc:  # an unwritable or missing folder: the previous package is intact
+        raise GenerateError(
+            f"cannot write the package: {exc.strerror or exc}",
+            where=str(exc.filename or package_dir),
+            hint="make that folder writable, or choose another output with --out",
+        ) from None
+    return Result(snapshot, plan, output, written, [])
 
 
 @contextmanager

@@ -606,3 +606,48 @@ def test_profiles_that_are_not_a_table_are_a_config_error(value: str, tmp_path: 
     work = project(tmp_path, f"profiles = {value}\n")
     done = run_cli("generate", cwd=work)
     assert done.code == 2 and "[tool.fivetran-codegen.profiles]" in done.stderr, done.stderr
+
+
+def test_a_symlinked_output_is_written_through_into_its_target(tmp_path: Path) -> None:
+    work = project(tmp_path / "work")
+    target = tmp_path / "elsewhere" / "fivetran_defs"
+    target.parent.mkdir()
+    (work / "fivetran_defs").symlink_to(target, target_is_directory=True)
+    for _ in range(2):  # creating the package, then updating it
+        done = run_cli("generate", "--force", cwd=work)
+        assert done.code == 0, done.stderr
+        assert (work / "fivetran_defs").is_symlink()
+        assert (target / "connections" / "salesforce.py").is_file()
+        assert not [p for p in work.iterdir() if p.name.startswith(".fivetran_defs")]
+        (work / "pyproject.toml").write_text('[tool.fivetran-codegen]\nkey_prefix = ["x"]\n')
+    assert '"x", "salesforce"' in (target / "connections" / "salesforce.py").read_text()
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path: Path) -> None:
+    work = project(tmp_path)
+    for name in (".fivetran_defs.new-0badc0de", ".fivetran_defs.old-0badc0de"):
+        (work / name / "connections").mkdir(parents=True)
+        (work / name / "connections" / "x.py").write_text("# half written\n")
+    assert run_cli("generate", cwd=work).code == 0
+    assert sorted(p.name for p in work.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_second_generate_on_the_same_output_is_refused_while_one_writes(tmp_path: Path) -> None:
+    from fivetran_codegen.output import lock
+
+    work = project(tmp_path)
+    with lock.exclusive(work / "fivetran_defs"):
+        # flock is per open file: a second open, as another process's, conflicts.
+        done = run_cli("generate", cwd=work)
+    assert done.code == 2, done.stderr
+    assert "another fivetran-codegen generate is writing this package" in done.stderr
+    assert not (work / "fivetran_defs").exists()
+    assert run_cli("generate", cwd=work).code == 0
+
+
+def test_an_output_whose_parent_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    work = project(tmp_path, 'output = "a_file/fivetran_defs"\n')
+    (work / "a_file").write_text("not a folder\n")
+    done = run_cli("generate", cwd=work)
+    assert done.code == 2, done.stderr
+    assert "cannot write the package" in done.stderr and "Traceback" not in done.stderr

@@ -103,8 +103,12 @@ def _write_cache(package_dir: Path, output: Output) -> None:
 
 
 def _swap_in(package_dir: Path, output: Output) -> None:
+    # Through a symlinked output into its target: renaming the link itself would leave the
+    # target as it was and a real directory where the link had been.
+    package_dir = package_dir.resolve() if package_dir.is_symlink() else package_dir
     parent = package_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(package_dir)
     token = uuid.uuid4().hex[:8]
     staging = parent / f".{package_dir.name}.new-{token}"
     retired = parent / f".{package_dir.name}.old-{token}"
@@ -121,6 +125,15 @@ def _swap_in(package_dir: Path, output: Output) -> None:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _remove_leftovers(package_dir: Path) -> None:
+    """Staging and retired copies a killed run left beside the package (the caller holds the
+    output's lock, so no other run is using them); `git add -A` would commit them."""
+    for kind in ("new", "old"):
+        for stale in package_dir.parent.glob(f".{package_dir.name}.{kind}-*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
 
 
 def _stage(package_dir: Path, staging: Path, output: Output) -> None:
