@@ -12,6 +12,24 @@ from fivetran_codegen_runtime.testing.workspace import SimConnection, SimSchema
 
 SYNC_FREQUENCIES = frozenset({1, 5, 15, 30, 60, 120, 180, 360, 480, 720, 1440})
 DATA_DELAY_SENSITIVITIES = frozenset({"LOW", "NORMAL", "HIGH", "CUSTOM", "SYNC_FREQUENCY"})
+# The spec's other PATCH fields, by JSON type; `config` and `networking_method` are applied (the
+# workspace models them), the rest are validated and accepted (credentials, agents, secrets).
+_SETTING_TYPES: dict[str, type] = {
+    "config": dict,
+    "auth": dict,
+    "networking_method": str,
+    "hybrid_deployment_agent_id": str,
+    "proxy_agent_id": str,
+    "private_link_id": str,
+    "destination_configuration": dict,
+    "external_secrets_manager_id": str,
+    "external_secrets_keys_config": dict,
+    "schema_status": str,
+}
+_ENUMS = {
+    "networking_method": ("Directly", "PrivateLink", "SshTunnel", "ProxyAgent"),
+    "schema_status": ("blocked_on_capture", "ready"),
+}
 # Accepted but not stored: Fivetran rejects a PATCH that carries only these.
 _TRANSIENT_FIELDS = frozenset({"run_setup_tests", "trust_certificates", "trust_fingerprints"})
 _PERSISTENT_FIELDS = frozenset(
@@ -24,6 +42,7 @@ _PERSISTENT_FIELDS = frozenset(
         "pause_after_trial",
         "data_delay_sensitivity",
         "data_delay_threshold",
+        *_SETTING_TYPES,
     }
 )
 _DAILY_SYNC_TIME = re.compile(r"^([01]\d|2[0-3]):00$")
@@ -60,6 +79,12 @@ def apply_connection_update(
             raise invalid_input("Field 'daily_sync_time' must be a whole hour 'HH:00'")
         if frequency != 1440:
             raise invalid_input("Field 'daily_sync_time' requires sync_frequency 1440")
+    for name, kind in _SETTING_TYPES.items():
+        if name in body and not isinstance(body[name], kind):
+            what = "an object" if kind is dict else "a string"
+            raise invalid_input(f"Field '{name}' must be {what}")
+        if name in _ENUMS and name in body and body[name] not in _ENUMS[name]:
+            raise invalid_input(f"Field '{name}' must be one of: {', '.join(_ENUMS[name])}")
     sensitivity = body.get("data_delay_sensitivity", conn.data_delay_sensitivity)
     if sensitivity not in DATA_DELAY_SENSITIVITIES:
         raise invalid_input("Field 'data_delay_sensitivity' has an unsupported value")
@@ -67,6 +92,10 @@ def apply_connection_update(
     if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 0:
         raise invalid_input("Field 'data_delay_threshold' must be a non-negative integer")
 
+    if "config" in body:  # Fivetran merges the keys given into the connection's config
+        conn.config = {**conn.config, **body["config"]}
+    if "networking_method" in body:
+        conn.networking_method = body["networking_method"]
     if "schedule_type" in body:
         conn.schedule_type = body["schedule_type"]
     if "sync_frequency" in body:

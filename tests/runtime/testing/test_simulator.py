@@ -715,3 +715,47 @@ def test_a_table_resync_of_a_sheets_connection_is_refused_as_fivetran_does(
     _error(http.post(f"{url}/schemas/tables/resync", json=scope), 400, "InvalidInput")
     assert sheets.resync_requests == []
     assert http.post(f"{url}/resync", json={}).status_code == 200  # the whole connection
+
+
+def test_patch_accepts_the_specs_other_fields_and_applies_what_it_models(
+    sim: FivetranSimulator, http: requests.Session
+) -> None:
+    url = f"{sim.url}/v1/connections/speak_inexpensive"
+    conn = sim.workspace.connections["speak_inexpensive"]
+    before = dict(conn.config)
+    body = {
+        "config": {"is_sandbox": True},
+        "auth": {"client_access": {"client_id": "x"}},
+        "networking_method": "SshTunnel",
+        "hybrid_deployment_agent_id": "agent",
+        "proxy_agent_id": "proxy",
+        "private_link_id": "link",
+        "destination_configuration": {"virtual_warehouse": "wh"},
+        "external_secrets_manager_id": "esm",
+        "external_secrets_keys_config": {"password": "key"},
+        "schema_status": "ready",
+    }
+    response = http.patch(url, json=body)
+    assert response.status_code == 200, response.text
+    assert conn.config == {**before, "is_sandbox": True}  # merged, not replaced
+    assert conn.networking_method == "SshTunnel"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"config": "x"}, "Field 'config' must be an object"),
+        ({"proxy_agent_id": 5}, "Field 'proxy_agent_id' must be a string"),
+        ({"networking_method": "Carrier pigeon"}, "Field 'networking_method' must be one of"),
+        ({"schema_status": "done"}, "Field 'schema_status' must be one of"),
+        ({"no_such_field": True}, "Unknown or unsupported field 'no_such_field'"),
+    ],
+)
+def test_patch_still_refuses_bad_values_and_unknown_fields(
+    body: dict[str, object], message: str, sim: FivetranSimulator, http: requests.Session
+) -> None:
+    conn = sim.workspace.connections["speak_inexpensive"]
+    before = (dict(conn.config), conn.networking_method)
+    response = http.patch(f"{sim.url}/v1/connections/speak_inexpensive", json=body)
+    assert response.status_code == 400 and message in response.json()["message"]
+    assert (dict(conn.config), conn.networking_method) == before
