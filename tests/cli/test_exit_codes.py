@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,34 @@ def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0 and "--check" in done.stdout
+
+
+def test_snapshot_json_prints_its_error_as_json_on_stdout(tmp_path: Path) -> None:
+    env = {"FIVETRAN_API_KEY": "KEY-7f3a91", "FIVETRAN_API_SECRET": "SECRET-c0ffee42"}
+    done = run_cli(
+        "snapshot",
+        "--json",
+        "--no-progress",
+        "--api-url",
+        "http://127.0.0.1:1",
+        "--max-attempts",
+        "1",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.code == 1
+    error = json.loads(done.stdout)["error"]
+    assert error["exit_code"] == 1 and error["message"] and "error: " in done.stderr
+    for secret in env.values():  # never printed, logged or written
+        assert secret not in done.stdout and secret not in done.stderr
+
+
+def test_an_output_that_names_no_directory_says_which(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.fivetran-codegen]\noutput = "/"\n')
+    done = run_cli("generate", cwd=tmp_path)
+    assert done.code == 2 and "the output '/' names no package directory" in done.stderr
+
+
+def test_migrate_of_something_that_is_not_a_file_says_so(tmp_path: Path) -> None:
+    done = run_cli("migrate", "/dev/null", cwd=tmp_path)
+    assert done.code == 2 and "/dev/null: not a regular file or a directory" in done.stderr

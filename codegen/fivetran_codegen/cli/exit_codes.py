@@ -8,6 +8,7 @@ stderr, with its hint on the next line.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,12 +34,17 @@ def exit_code(error: FivetranCodegenError) -> int:
 
 
 @contextmanager
-def reported_errors(*, code: int | None = None) -> Iterator[None]:
+def reported_errors(*, code: int | None = None, as_json: bool = False) -> Iterator[None]:
     """Report an error of ours and exit: with `code` when the command fixes one for every error
-    (diff --detailed-exitcode), else `exit_code(error)`. Other exceptions are bugs: they stay
-    tracebacks."""
+    (diff --detailed-exitcode), else `exit_code(error)`. `as_json`: the command promised JSON on
+    stdout, so the error is printed there as well, as `{"error": {...}}`. Other exceptions are
+    bugs: they stay tracebacks."""
     try:
         yield
     except FivetranCodegenError as error:
+        status = code if code is not None else exit_code(error)
         click.echo(f"error: {error}", err=True)
-        sys.exit(code if code is not None else exit_code(error))
+        if as_json:
+            fields = {"message": error.message, "where": error.where, "hint": error.hint}
+            click.echo(json.dumps({"error": {**fields, "exit_code": status}}, indent=2))
+        sys.exit(status)

@@ -108,7 +108,7 @@ def snapshot(
     profiles, every profile's workspace is read into its own file. Each file is written
     atomically: a failed run leaves the previous snapshot as it was.
     """
-    with reported_errors():
+    with reported_errors(as_json=as_json):
         chosen = config.load_workspaces(config_path, cwd=Path.cwd(), profile=profile).chosen
         if output is not None:
             one_workspace(chosen, "-o/--output name one workspace's files")

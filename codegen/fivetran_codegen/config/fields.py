@@ -141,6 +141,12 @@ def output(root: Path, table: Mapping[str, Any], where: Where) -> Path:
 
 def checked_output(path: Path, where: str) -> Path:
     name = path.name
+    if not name:  # "/", "." or "..": no last part to name the package
+        raise ConfigError(
+            f"the output {str(path)!r} names no package directory",
+            where=where,
+            hint="name a directory such as 'fivetran_defs' (letters, digits and '_')",
+        )
     if not dagster_names.is_package_name(name):
         raise ConfigError(
             f"the output directory {name!r} is not an importable package name",

@@ -23,6 +23,12 @@ def sources(path: Path, *, skip: Path | None) -> list[Path]:
     """
     if path.is_file():
         return [path]
+    if path.exists() and not path.is_dir():  # /dev/null, a socket, a fifo
+        raise MigrateError(
+            "not a regular file or a directory",
+            where=str(path),
+            hint="name a Python file or a folder of them",
+        )
     if not path.is_dir():
         raise MigrateError("no such file or directory", where=str(path))
     excluded = skip.resolve() if skip is not None else None
