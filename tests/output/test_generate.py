@@ -651,3 +651,13 @@ def test_an_output_whose_parent_cannot_be_made_is_a_clear_error(tmp_path: Path) 
     done = run_cli("generate", cwd=work)
     assert done.code == 2, done.stderr
     assert "cannot write the package" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_output_outside_the_project_is_a_warning(tmp_path: Path) -> None:
+    work = project(tmp_path / "work", 'output = "../elsewhere/fivetran_defs"\n')
+    done = run_cli("generate", cwd=work)
+    assert done.code == 0, done.stderr
+    assert "is outside the project folder" in done.stderr
+    assert (tmp_path / "elsewhere" / "fivetran_defs" / "__init__.py").is_file()
+    inside = run_cli("generate", cwd=project(tmp_path / "inside"))
+    assert "outside the project" not in inside.stderr

@@ -136,7 +136,7 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         _connection(c, groups.get(c.group_id), settings, modules[c.id], config.resource_key)
         for c, settings in chosen
     ]
-    warnings = _unused_overrides(snapshot, config)
+    warnings = _unused_overrides(snapshot, config) + _outside_project(config)
     if config.translator is not None or config.tables:
         # Imported here: it imports dagster, which generate needs for nothing else.
         from fivetran_codegen.plan import translate
@@ -373,6 +373,18 @@ def _name_jobs(jobs: list[JobPlan], modules: Mapping[str, str]) -> tuple[JobPlan
     return tuple(
         dataclasses.replace(job, variable=variables[job.name])
         for job in sorted(jobs, key=lambda j: j.name)
+    )
+
+
+def _outside_project(config: Config) -> tuple[str, ...]:
+    """An output beyond the pyproject's folder (`../x`, an absolute path) is allowed, but rarely
+    meant: generate would write and delete files there."""
+    root, output = config.root.resolve(), config.output.resolve()
+    if config.source == "(defaults)" or output.is_relative_to(root):
+        return ()
+    return (
+        f"{config.source}: [tool.fivetran-codegen].output {str(output)!r} is outside the "
+        f"project folder {str(root)!r}; generate writes (and removes) files there",
     )
 
 
