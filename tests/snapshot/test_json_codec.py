@@ -47,3 +47,8 @@ def test_a_snapshot_nested_10000_levels_deep_is_an_error_not_a_traceback(
     assert "deep.json:1:1: not valid JSON: nested too deeply (over 1,024 levels)" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "fivetran_defs").exists()
+
+
+@pytest.mark.parametrize("text", [b'\xef\xbb\xbf{"a": [1]}', '\ufeff{"a": [1]}'])
+def test_a_byte_order_mark_is_accepted_on_purpose(text: str | bytes) -> None:
+    assert json_codec.loads(text) == {"a": [1]}

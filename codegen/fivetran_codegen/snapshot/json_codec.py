@@ -15,7 +15,16 @@ import orjson
 
 def loads(text: str | bytes) -> Any:
     """The parsed document; errors are the standard library's (`json.JSONDecodeError`, and
-    `UnicodeDecodeError` for bytes that are not UTF-8), both `ValueError`s."""
+    `UnicodeDecodeError` for bytes that are not UTF-8), both `ValueError`s.
+
+    A leading UTF-8 byte order mark is accepted, on purpose: editors on Windows add one to a file
+    saved as "UTF-8", and the JSON text after it is the same.
+    """
+    text = (
+        text.removeprefix(b"\xef\xbb\xbf")
+        if isinstance(text, bytes)
+        else text.removeprefix("\ufeff")
+    )
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
