@@ -10,12 +10,15 @@ through this script in an end-to-end test: snapshot and generate in the README w
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from fivetran_codegen import __version__
 
-from tests.conftest import run_console_script
+from tests.conftest import CLI, run_console_script
 
 SAMPLE = Path(__file__).parents[1] / "golden" / "sample" / "fivetran_snapshot.json"
 
@@ -49,3 +52,19 @@ def test_an_error_exits_2_with_the_message_on_stderr_alone(tmp_path: Path) -> No
     assert run.stderr.startswith(f"error: {tmp_path / 'fivetran_snapshot.json'}: ")
     assert "\n  hint: " in run.stderr
     assert not (tmp_path / "fivetran_defs").exists()
+
+
+@pytest.mark.parametrize("after", [0.05, 0.15, 0.3, 0.6])
+def test_ctrl_c_at_any_moment_of_start_up_is_aborted_not_a_traceback(
+    after: float, tmp_path: Path
+) -> None:
+    shutil.copy(SAMPLE, tmp_path / "fivetran_snapshot.json")
+    process = subprocess.Popen(
+        [str(CLI), "generate"], cwd=tmp_path, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr, stderr
+    if process.returncode not in (0, -signal.SIGINT):  # it may finish first, or not have started
+        assert process.returncode == 1 and "Aborted!" in stderr, (process.returncode, stderr)
