@@ -344,3 +344,14 @@ def test_api_url_flag_wins_and_bad_url_fails_clearly(tmp_path: Path) -> None:
         },
     )
     assert run.code == 1 and "could not reach" in run.stderr and "127.0.0.1:9" in run.stderr
+
+
+def test_an_output_that_cannot_be_written_is_an_error_before_any_call(
+    sim: FivetranSimulator, tmp_path: Path
+) -> None:
+    (tmp_path / "afile").write_text("not a folder\n")
+    done = run_cli("snapshot", "--no-progress", "-o", "afile/snap.json", cwd=tmp_path, sim=sim)
+    assert done.code == 2, done.stderr
+    assert "afile/snap.json: cannot write the snapshot" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(sim.request_log) == 0  # refused before the crawl

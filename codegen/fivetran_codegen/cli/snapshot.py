@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from fivetran_codegen.cli.options import (
     profile_option,
     selection_options,
 )
+from fivetran_codegen.errors import SnapshotFileError
 from fivetran_codegen.output import atomic
 from fivetran_codegen.snapshot import codec
 from fivetran_codegen.snapshot.crawl import CrawlOptions, CrawlReport, crawl
@@ -161,10 +163,29 @@ def _take_snapshot(
     client: FivetranClient, options: CrawlOptions, output: Path, *, progress: bool
 ) -> dict[str, Any]:
     """Crawl, write the file, print the human summary; the machine one is returned."""
+    _check_writable(output)  # before the crawl, which can take minutes
     with client:
         result = crawl(client, options, reporter(progress))
-    written = atomic.write_text(output, codec.dumps(result.snapshot))
+    try:
+        written = atomic.write_text(output, codec.dumps(result.snapshot))
+    except OSError as exc:
+        raise _unwritable(output, exc) from None
     return _print_summary(result, output, written)
+
+
+def _check_writable(output: Path) -> None:
+    folder = next((p for p in (output.parent, *output.parent.parents) if p.exists()), Path("."))
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        reason = "not a folder" if not folder.is_dir() else "not writable"
+        raise _unwritable(output, OSError(f"{folder} is {reason}"))
+
+
+def _unwritable(output: Path, exc: OSError) -> SnapshotFileError:
+    return SnapshotFileError(
+        f"cannot write the snapshot: {exc.strerror or exc}",
+        where=str(output),
+        hint="make that folder writable, or name another file with -o/--output",
+    )
 
 
 def _print_summary(result: CrawlReport, output: Path, written: bool) -> dict[str, Any]:
