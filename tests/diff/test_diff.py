@@ -171,6 +171,11 @@ def test_git_refusals_are_said_in_terms_of_snapshots(tmp_path: Path) -> None:
     assert not_committed.code == 2
     assert "fivetran_snapshot.json is not committed at HEAD" in not_committed.stderr
 
+    a_range = run_cli("diff", "main..HEAD", cwd=work)  # git would show nothing for it
+    assert a_range.code == 2
+    assert "'main..HEAD' is a range of revisions" in a_range.stderr
+    assert "fivetran-codegen diff main HEAD" in a_range.stderr
+
 
 def test_no_working_snapshot_is_named_as_such(tmp_path: Path) -> None:
     work = git_project(tmp_path)

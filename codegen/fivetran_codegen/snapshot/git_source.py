@@ -27,6 +27,14 @@ def load(argument: str, *, default_file: Path) -> tuple[Snapshot, str]:
             where=argument,
             hint="name an existing file, or a revision such as HEAD or main",
         )
+    if ".." in revision:  # git shows nothing for a range, which would read as broken JSON
+        old, _, new = revision.replace("...", "..").partition("..")
+        raise SnapshotFileError(
+            f"{revision!r} is a range of revisions; a snapshot is read at one revision",
+            where=argument,
+            hint=f"compare two revisions as two arguments: fivetran-codegen diff {old or 'HEAD'} "
+            f"{new or 'HEAD'}",
+        )
     done = _git_show(revision, target)
     label = f"{revision}:{_shown(target)}"
     if done is None:
