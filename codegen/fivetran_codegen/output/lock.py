@@ -34,7 +34,8 @@ def exclusive(package_dir: Path) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise
+                yield  # a filesystem without flock (some network mounts): run unserialised
+                return
             raise GenerateError(
                 "another fivetran-codegen generate is writing this package right now",
                 where=str(package_dir),
