@@ -843,3 +843,14 @@ def test_end_to_end_a_dagster_fivetran_project_migrates_and_loads(project: Path)
     )
     validated = dagster_validate(project, "app.defs")
     assert validated.returncode == 0, validated.stdout + validated.stderr
+
+
+def test_a_package_option_that_is_no_module_name_is_refused(project: Path) -> None:
+    write(
+        project,
+        "from dagster_fivetran import load_fivetran_asset_specs\nspecs = load_fivetran_asset_specs(ws)\n",
+    )
+    done = run_cli("migrate", "--package", "../../evil", "app", cwd=project)
+    assert done.code == 2, done.stderr
+    assert "--package '../../evil' is not a module name" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fivetran_codegen import config
-from fivetran_codegen.errors import UserCodeError
+from fivetran_codegen.errors import UsageError, UserCodeError
 from fivetran_codegen.migrate.report import Refused
 from fivetran_codegen.output import user_bodies
 from fivetran_codegen.render import generated_file
@@ -42,6 +42,13 @@ def locate(name: str | None, *, start: Path, settings: config.Config) -> Generat
     """
     if name is None:
         name, candidates = settings.package, [settings.output]
+    elif not all(part.isidentifier() for part in name.split(".")):
+        raise UsageError(
+            f"--package {name!r} is not a module name: the rewritten code imports it",
+            where="--package",
+            hint="name the generated package as Python imports it, e.g. fivetran_defs or "
+            "my_project.fivetran_defs",
+        )
     else:
         relative = Path(*name.split("."))
         candidates = [settings.output] if settings.output.name == relative.name else []
