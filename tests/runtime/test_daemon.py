@@ -44,8 +44,16 @@ def project(tmp_path: Path) -> Path:
     shutil.copy(SAMPLE_SNAPSHOT, tmp_path / "fivetran_snapshot.json")
     (tmp_path / "pyproject.toml").write_text(SETTINGS)
     assert run_cli("generate", cwd=tmp_path).code == 0
-    (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # Create and migrate the sqlite storages once, before any process starts: the daemon, its
+    # code server and the launcher opening a fresh DAGSTER_HOME together race to create them
+    # (alembic: "Version table 'alembic_version' has more than one head present").
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
+        instance.get_latest_materialization_events([dg.AssetKey("warm_up")])
+        instance.all_instigator_state()
     return tmp_path
 
 
