@@ -44,7 +44,12 @@ def test_a_snapshot_nested_10000_levels_deep_is_an_error_not_a_traceback(
     args = ["diff", "deep.json", "deep.json"] if command == "diff" else ["generate"]
     done = run_cli(*args, cwd=tmp_path)
     assert done.code == 2, done.stderr
-    assert "deep.json:1:1: not valid JSON: nested too deeply (over 1,024 levels)" in done.stderr
+    # The orjson of the main suite refuses the depth; 3.9 (the lower bound) parses it, and then
+    # the schema check refuses the document.
+    assert (
+        "deep.json:1:1: not valid JSON: nested too deeply (over 1,024 levels)" in done.stderr
+        or "deep.json at $: does not follow the snapshot schema" in done.stderr
+    ), done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "fivetran_defs").exists()
 
