@@ -193,15 +193,15 @@ def _connection(
 ) -> ConnectionPlan:
     destination = group.destination if group else None
     database = destination.database if destination else None
-    base = {
-        "connection": connection.name,
-        "connection_id": connection.id,
-        "service": connection.service,
-        "group": group.name if group else "",
-        "group_id": connection.group_id,
-        "destination_service": destination.service if destination else "",
-        "database": database or "",
-    }
+    base = connection_values(
+        connection.name,
+        connection.id,
+        connection.service,
+        group.name if group else None,
+        connection.group_id,
+        destination.service if destination else None,
+        database,
+    )
     asset_group = None  # rendered once when the template does not vary per table
     if not key_templates.uses_table_fields(settings.group):
         asset_group = naming.group_name(key_templates.render(settings.group, base))
@@ -243,13 +243,7 @@ def _spec(
     database: str | None,
     group: str | None,
 ) -> SpecPlan:
-    values = {
-        **base,
-        "schema": schema,
-        "table": table.name_in_destination,
-        "source_schema": source_schema,
-        "source_table": table.name,
-    }
+    values = table_values(base, schema, table.name_in_destination, source_schema, table.name)
     key = (*settings.key_prefix, *(key_templates.render(t, values) for t in settings.asset_key))
     columns = None
     if table.columns:
@@ -264,6 +258,40 @@ def _spec(
         table_name=f"{database}.{schema}.{table.name_in_destination}" if database else None,
         columns=columns,
     )
+
+
+def connection_values(
+    name: str,
+    connection_id: str,
+    service: str,
+    group: str | None,
+    group_id: str,
+    destination_service: str | None,
+    database: str | None,
+) -> dict[str, str]:
+    """The connection's fields of `key_templates.KEY_FIELDS` ("" for what is unknown)."""
+    return {
+        "connection": name,
+        "connection_id": connection_id,
+        "service": service,
+        "group": group or "",
+        "group_id": group_id,
+        "destination_service": destination_service or "",
+        "database": database or "",
+    }
+
+
+def table_values(
+    base: Mapping[str, str], schema: str, table: str, source_schema: str, source_table: str
+) -> dict[str, str]:
+    """`base` (`connection_values`) with the table's fields: every template field."""
+    return {
+        **base,
+        "schema": schema,
+        "table": table,
+        "source_schema": source_schema,
+        "source_table": source_table,
+    }
 
 
 def _kinds(service: str | None) -> tuple[str, ...]:
@@ -298,7 +326,7 @@ def _check_unique_keys(plans: list[ConnectionPlan], config: Config) -> None:
         for spec in plan.specs:
             if not all(spec.key):
                 raise GenerateError(
-                    f"asset key {list(spec.key)!r} of {_describe(plan, spec)} has an empty part",
+                    f"asset key {list(spec.key)!r} of {describe(plan, spec)} has an empty part",
                     where=f"{config.source}: [tool.fivetran-codegen].asset_key",
                     hint="every part of the key template must produce text",
                 )
@@ -306,7 +334,7 @@ def _check_unique_keys(plans: list[ConnectionPlan], config: Config) -> None:
                 clashes.append((spec.key, plan, spec))
     if clashes:
         key, plan, spec = min(clashes, key=lambda clash: clash[0])
-        tables = [_describe(*first[key]), *(_describe(p, s) for k, p, s in clashes if k == key)]
+        tables = [describe(*first[key]), *(describe(p, s) for k, p, s in clashes if k == key)]
         more = len({k for k, _, _ in clashes}) - 1
         raise GenerateError(
             f"{len(tables)} tables would share the asset key {list(key)!r}: "
@@ -319,7 +347,8 @@ def _check_unique_keys(plans: list[ConnectionPlan], config: Config) -> None:
         )
 
 
-def _describe(plan: ConnectionPlan, spec: SpecPlan) -> str:
+def describe(plan: ConnectionPlan, spec: SpecPlan) -> str:
+    """A table as messages name it: its source names and its connection."""
     return f"{spec.source_schema}.{spec.source_table} of connection {plan.name!r} ({plan.id})"
 
 

@@ -15,15 +15,24 @@ import datetime
 import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import dagster as dg
 
 from fivetran_codegen.config import key_templates
 from fivetran_codegen.config.settings import Config, CronFreshness, TableRule, TimeWindowFreshness
 from fivetran_codegen.errors import ConfigError, GenerateError
-from fivetran_codegen.plan import default_spec, naming, user_translator
+
+# Not a cycle: render_plan imports this module only inside `build`, once it is loaded itself.
+from fivetran_codegen.plan import (
+    default_spec,
+    naming,
+    render_plan,
+    user_translator,
+)
+from fivetran_codegen.plan.render_plan import ConnectionPlan, SpecPlan
 from fivetran_codegen.render import spec_code
 from fivetran_codegen.render.literals import py_literal
 from fivetran_codegen.snapshot import codec
@@ -36,9 +45,6 @@ from fivetran_codegen.translator import (
     FivetranTable,
     TableColumn,
 )
-
-if TYPE_CHECKING:
-    from fivetran_codegen.plan.render_plan import ConnectionPlan, SpecPlan
 
 # Metadata the runtime reads to find a table's connection and destination table.
 RUNTIME_METADATA = (
@@ -209,7 +215,7 @@ def _user_frame(exc: BaseException, root: Path) -> str | None:
 
 
 def describe(c: ConnectionPlan, s: SpecPlan) -> str:
-    return f"table {s.schema}.{s.table} of connection {c.name!r} ({c.id})"
+    return "table " + render_plan.describe(c, s)
 
 
 # -- table settings ------------------------------------------------------------------------------
@@ -253,21 +259,13 @@ def _apply_rule(
 
 
 def _template_values(c: ConnectionPlan, s: SpecPlan) -> Mapping[str, str]:
-    return {
-        "connection": c.name,
-        "connection_id": c.id,
-        "service": c.service,
-        "group": c.group_name or "",
-        "group_id": c.group_id,
-        "destination_service": c.destination_service or "",
-        "database": c.database or "",
-        "schema": s.schema,
-        "table": s.table,
-        "source_schema": s.source_schema,
-        "source_table": s.source_table,
-    }
+    base = render_plan.connection_values(
+        c.name, c.id, c.service, c.group_name, c.group_id, c.destination_service, c.database
+    )
+    return render_plan.table_values(base, s.schema, s.table, s.source_schema, s.source_table)
 
 
+@cache  # one policy per table entry, not one per table it matches
 def _freshness(setting: TimeWindowFreshness | CronFreshness, where: str) -> object:
     policy = getattr(dg, "FreshnessPolicy", None)
     if policy is None or not hasattr(policy, "time_window"):

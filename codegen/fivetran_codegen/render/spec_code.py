@@ -120,24 +120,7 @@ def _not_plain(value: Any) -> str | None:
 
 
 def _metadata_object(value: Any) -> str:
-    kinds: dict[type, Callable[[Any], str]] = {
-        dg.UrlMetadataValue: lambda v: f"dg.MetadataValue.url({py_literal(v.url)})",
-        dg.MarkdownMetadataValue: lambda v: f"dg.MetadataValue.md({py_literal(v.md_str)})",
-        dg.JsonMetadataValue: lambda v: f"dg.MetadataValue.json({_plain(v.data)})",
-        dg.PathMetadataValue: lambda v: f"dg.MetadataValue.path({py_literal(v.fspath)})",
-        dg.TextMetadataValue: lambda v: f"dg.MetadataValue.text({py_literal(v.text)})",
-        dg.IntMetadataValue: lambda v: f"dg.MetadataValue.int({py_literal(v.value)})",
-        dg.FloatMetadataValue: lambda v: f"dg.MetadataValue.float({py_literal(v.value)})",
-        dg.BoolMetadataValue: lambda v: f"dg.MetadataValue.bool({py_literal(v.value)})",
-        dg.TimestampMetadataValue: lambda v: f"dg.MetadataValue.timestamp({py_literal(v.value)})",
-        dg.DagsterAssetMetadataValue: lambda v: f"dg.MetadataValue.asset({asset_key(v.asset_key)})",
-        dg.TableSchemaMetadataValue: lambda v: (
-            f"dg.MetadataValue.table_schema({table_schema(v.schema)})"
-        ),
-        dg.TableSchema: table_schema,
-        dg.AssetKey: asset_key,
-    }
-    write = kinds.get(type(value))
+    write = _METADATA_WRITERS.get(type(value))
     if write is None:
         raise Unsupported(
             value,
@@ -172,6 +155,26 @@ def _table_column(column: dg.TableColumn) -> str:
     if tags:
         arguments.append(f"tags={string_dict(tags)}")
     return f"dg.TableColumn({', '.join(arguments)})"
+
+
+# The constructor call each kind of metadata value is written as, by its exact type.
+_METADATA_WRITERS: Final[Mapping[type, Callable[[Any], str]]] = {
+    dg.UrlMetadataValue: lambda v: f"dg.MetadataValue.url({py_literal(v.url)})",
+    dg.MarkdownMetadataValue: lambda v: f"dg.MetadataValue.md({py_literal(v.md_str)})",
+    dg.JsonMetadataValue: lambda v: f"dg.MetadataValue.json({_plain(v.data)})",
+    dg.PathMetadataValue: lambda v: f"dg.MetadataValue.path({py_literal(v.fspath)})",
+    dg.TextMetadataValue: lambda v: f"dg.MetadataValue.text({py_literal(v.text)})",
+    dg.IntMetadataValue: lambda v: f"dg.MetadataValue.int({py_literal(v.value)})",
+    dg.FloatMetadataValue: lambda v: f"dg.MetadataValue.float({py_literal(v.value)})",
+    dg.BoolMetadataValue: lambda v: f"dg.MetadataValue.bool({py_literal(v.value)})",
+    dg.TimestampMetadataValue: lambda v: f"dg.MetadataValue.timestamp({py_literal(v.value)})",
+    dg.DagsterAssetMetadataValue: lambda v: f"dg.MetadataValue.asset({asset_key(v.asset_key)})",
+    dg.TableSchemaMetadataValue: lambda v: (
+        f"dg.MetadataValue.table_schema({table_schema(v.schema)})"
+    ),
+    dg.TableSchema: lambda v: table_schema(v),
+    dg.AssetKey: lambda v: asset_key(v),
+}
 
 
 # -- automation conditions ---------------------------------------------------------------------
