@@ -632,6 +632,61 @@ def test_leftovers_of_a_killed_run_are_removed_by_the_next(tmp_path: Path) -> No
     assert sorted(p.name for p in work.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.parametrize("dies", ["while staging", "after retiring the old package"])
+def test_what_a_killed_run_leaves_behind_is_ignored_by_git(
+    dies: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fivetran_codegen.output import write_or_check
+
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    (work / "fivetran_defs" / "notes.md").write_text("mine\n")  # carried over by each run
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    git_as = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git_as, "commit", "-qm", "generated"], cwd=work, check=True)
+    (work / "pyproject.toml").write_text('[tool.fivetran-codegen]\nkey_prefix = ["x"]\n')
+
+    class Killed(BaseException):
+        pass
+
+    def kill(*_: object, **__: object) -> None:
+        raise Killed
+
+    # A SIGKILL runs no cleanup: the copies stay where the run left them.
+    monkeypatch.setattr(write_or_check, "_remove_tree", lambda _: None)
+    target = "_write" if dies == "while staging" else "_unignore"
+    monkeypatch.setattr(write_or_check, target, kill)
+    with pytest.raises(Killed):
+        run_cli("generate", cwd=work)
+    left = sorted(
+        p.name.split("-")[0] for p in work.iterdir() if p.name.startswith(".fivetran_defs.")
+    )
+    # Between the two renames the package itself is gone: only the copies hold it.
+    expected = (
+        [".fivetran_defs.new"]
+        if dies == "while staging"
+        else [".fivetran_defs.new", ".fivetran_defs.old"]
+    )
+    assert left == expected
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=work, capture_output=True, text=True, check=True
+    ).stdout
+    assert not [line for line in status.splitlines() if ".fivetran_defs." in line]
+    if dies == "while staging":
+        assert status.splitlines() == ["M  pyproject.toml"]  # the package is as it was, too
+
+    monkeypatch.undo()
+    assert run_cli("generate", cwd=work).code == 0
+    assert not [p for p in work.iterdir() if p.name.startswith(".fivetran_defs.")]
+    assert (work / "fivetran_defs" / "notes.md").read_text() == "mine\n"
+    assert (
+        '"x", "salesforce"'
+        in (work / "fivetran_defs" / "connections" / "salesforce.py").read_text()
+    )
+
+
 def test_a_second_generate_on_the_same_output_is_refused_while_one_writes(tmp_path: Path) -> None:
     from fivetran_codegen.output import lock
 

@@ -3,12 +3,18 @@
 Writing builds the whole new package in a sibling temp directory (unchanged files and files
 that are not ours are hard-linked, so they keep their inode and mtime), then swaps it in with
 two renames. A failure at any point leaves the previous package as it was.
+
+The staging and retired copies ignore themselves (a `.gitignore` of `*`, as pytest's cache
+does): a run killed before it could remove them leaves nothing `git add -A` would commit, and
+the next run removes them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,40 +122,99 @@ def _swap_in(package_dir: Path, output: Output) -> None:
         _stage(package_dir, staging, output)
         if package_dir.exists():
             package_dir.rename(retired)
+            _ignore_itself(retired)
         try:
+            _unignore(staging, output)
             staging.rename(package_dir)
         except BaseException:
             if retired.exists():
+                _unignore(retired, output=None)
                 retired.rename(package_dir)
             raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(retired, ignore_errors=True)
+        _remove_tree(staging)
+    _remove_tree(retired)
 
 
 def _remove_leftovers(package_dir: Path) -> None:
-    """Staging and retired copies a killed run left beside the package (the caller holds the
-    output's lock, so no other run is using them); `git add -A` would commit them."""
-    for kind in ("new", "old"):
-        for stale in package_dir.parent.glob(f".{package_dir.name}.{kind}-*"):
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale, ignore_errors=True)
+    """Remove the staging and retired copies a killed run left beside the package (the caller
+    holds the output's lock, so no other run is using them). A run killed between its two
+    renames left no package but the retired one: that is put back first, since it may hold
+    files of the user's that the new package carries over."""
+
+    def copies(kind: str) -> list[Path]:
+        found = package_dir.parent.glob(f".{package_dir.name}.{kind}-*")
+        return sorted(p for p in found if p.is_dir() and not p.is_symlink())
+
+    retired = copies("old")
+    if retired and not package_dir.exists():
+        newest = max(retired, key=lambda p: p.stat().st_mtime)
+        _unignore(newest, output=None)
+        newest.rename(package_dir)
+    for stale in copies("new") + copies("old"):
+        _remove_tree(stale)
+
+
+_IGNORE_ALL = "# fivetran-codegen's temporary copy of the package: never commit it.\n*\n"
+_GITIGNORE = ".gitignore"
+_ASIDE = ".gitignore.package"
+
+
+def _ignore_itself(directory: Path) -> None:
+    """Let git ignore `directory` whole; its own `.gitignore` (the package's) is set aside."""
+    try:
+        own = directory / _GITIGNORE
+        if own.is_file():
+            own.rename(directory / _ASIDE)
+        own.write_text(_IGNORE_ALL, encoding="utf-8")
+    except OSError:
+        pass  # a read-only copy: the next run removes it all the same
+
+
+def _unignore(directory: Path, output: Output | None) -> None:
+    """Put back the package's own `.gitignore` just before `directory` becomes the package."""
+    aside = directory / _ASIDE
+    own = directory / _GITIGNORE
+    if output is not None and _GITIGNORE in output.files:
+        _write(own, output.files[_GITIGNORE])
+    elif aside.is_file():
+        os.replace(aside, own)
+    else:
+        own.unlink(missing_ok=True)
+
+
+def _remove_tree(directory: Path) -> None:
+    """`rmtree`, also of a copy whose folders were made read-only (the user's checkout may be)."""
+    if not directory.is_dir():
+        return
+    for root, _, _ in os.walk(directory):
+        with contextlib.suppress(OSError):
+            os.chmod(root, os.stat(root).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _stage(package_dir: Path, staging: Path, output: Output) -> None:
+    """Build the new package in `staging`, which ignores itself until `_unignore`."""
     staging.mkdir()
+    (staging / _GITIGNORE).write_text(_IGNORE_ALL, encoding="utf-8")
     if package_dir.is_dir():
         skip = set(output.files) | set(output.removed) | {manifest.CACHE}
         _carry_over(package_dir, staging, skip=skip)
     for relative, text in output.files.items():
+        if relative == _GITIGNORE:
+            continue  # written by `_unignore`, last
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         source = package_dir / relative
         if output.on_disk.get(relative) == text and source.is_file():
             _link_or_copy(source, target)
         else:
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            _write(target, text)
+
+
+def _write(target: Path, text: str) -> None:
+    with open(target, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
 
 
 def _carry_over(package_dir: Path, staging: Path, *, skip: set[str]) -> None:
@@ -160,7 +225,8 @@ def _carry_over(package_dir: Path, staging: Path, *, skip: set[str]) -> None:
             relative = source.relative_to(package_dir).as_posix()
             if relative in skip:
                 continue
-            target = staging / relative
+            # A `.gitignore` of the user's own waits aside, for `_unignore`.
+            target = staging / (_ASIDE if relative == _GITIGNORE else relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(source, target)
 
