@@ -189,3 +189,62 @@ def test_a_lone_surrogate_from_a_json_escape_is_kept_and_escaped() -> None:
     assert "\\ud800" in text
     text.encode("utf-8")  # writable
     assert codec.loads(text).connections[1].name == name
+
+
+def _with_second(text: str, line_start: str, twin: str) -> str:
+    """`text` with `twin` inserted as a line after the first line that starts with `line_start`."""
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(line_start))
+    return "".join([*lines[: at + 1], twin, *lines[at + 1 :]])
+
+
+@pytest.mark.parametrize(
+    ("line_start", "twin", "where"),
+    [
+        ('  "account": {', '    "id": "other",\n', "$.account"),
+        (
+            '                  "Email": {',
+            '                    "enabled": false,\n',
+            "$.connections[1].schema_config.schemas.salesforce.tables.account.columns.Email",
+        ),
+    ],
+    ids=["account id", "column enabled"],
+)
+def test_a_key_twice_in_one_object_is_refused_with_its_path(
+    line_start: str, twin: str, where: str
+) -> None:
+    text = _with_second(codec.dumps(make_snapshot()), line_start, twin)
+    with pytest.raises(SnapshotFileError) as caught:
+        codec.loads(text, source="s.json")
+    message = str(caught.value)
+    assert f"s.json at {where}" in message
+    assert "appears twice in one object" in message and "take the snapshot again" in message
+
+
+def test_a_key_twice_is_found_in_a_file_laid_out_another_way() -> None:
+    document = json.loads(codec.dumps(make_snapshot()))
+    compact = json.dumps(document, separators=(",", ":"))
+    assert codec.loads(compact) == make_snapshot()  # no duplicate: reads as the original
+    twice = compact.replace('"name":"salesforce",', '"name":"salesforce","name":"other",', 1)
+    with pytest.raises(SnapshotFileError, match="'name' appears twice"):
+        codec.loads(twice)
+
+
+def test_a_byte_order_mark_before_a_snapshot_is_read_past() -> None:
+    text = codec.dumps(make_snapshot()).encode()
+    assert codec.loads(b"\xef\xbb\xbf" + text) == codec.loads(text) == make_snapshot()
+
+
+@pytest.mark.parametrize("name", ["plain", "caf\u00e9 \u6570\u636e", "zero\u200bwidth \ud800"])
+def test_a_file_as_written_is_not_parsed_twice_for_duplicates(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fivetran_codegen.snapshot import json_codec
+
+    def slow(_: object) -> None:
+        raise AssertionError("parsed again, though the file is laid out as `dumps` writes it")
+
+    monkeypatch.setattr(json_codec, "duplicate_key_path", slow)
+    snapshot = make_snapshot(name=name)
+    assert codec.loads(codec.dumps(snapshot)) == snapshot
+    assert codec.loads(codec.dumps(snapshot).encode("utf-8")) == snapshot

@@ -57,3 +57,22 @@ def test_a_snapshot_nested_10000_levels_deep_is_an_error_not_a_traceback(
 @pytest.mark.parametrize("text", [b'\xef\xbb\xbf{"a": [1]}', '\ufeff{"a": [1]}'])
 def test_a_byte_order_mark_is_accepted_on_purpose(text: str | bytes) -> None:
     assert json_codec.loads(text) == {"a": [1]}
+
+
+@pytest.mark.parametrize("command", ["generate", "diff"])
+def test_a_snapshot_with_a_key_twice_is_refused_by_the_commands(
+    command: str, tmp_path: Path
+) -> None:
+    text = codec.dumps(make_snapshot())
+    twin = text.replace(
+        '"name": "salesforce",\n', '"name": "salesforce",\n      "paused": true,\n', 1
+    )
+    assert twin != text
+    (tmp_path / "twice.json").write_text(twin)
+    (tmp_path / "pyproject.toml").write_text('[tool.fivetran-codegen]\nsnapshot = "twice.json"\n')
+    args = ["diff", "twice.json", "twice.json"] if command == "diff" else ["generate"]
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.code == 2, done.stderr
+    assert "twice.json at $.connections[0]: the key 'paused' appears twice" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "fivetran_defs").exists()

@@ -3,8 +3,8 @@
 Written for review: sorted keys, two-space indent, LF, a trailing newline, and no field that
 changes between two reads of an unchanged workspace. Unicode stays readable, but invisible or
 line-breaking characters (controls, zero-width and bidi marks, U+2028) are escaped so a diff
-shows what is really there. Loading validates against the published JSON Schema and reports the
-JSON path of the first problem.
+shows what is really there. Loading validates against the published JSON Schema, refuses a key
+that appears twice in one object, and reports the JSON path of the first problem.
 """
 
 from __future__ import annotations
@@ -41,8 +41,12 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def dumps(snapshot: Snapshot) -> str:
-    text = json_codec.dumps_pretty(to_json(snapshot))
-    return (text if text.isascii() else _NON_ASCII.sub(_escape_invisible, text)) + "\n"
+    return _laid_out(json_codec.dumps_pretty(to_json(snapshot)))
+
+
+def _laid_out(pretty: str) -> str:
+    """The file's text from `json_codec.dumps_pretty`'s: invisible characters escaped."""
+    return (pretty if pretty.isascii() else _NON_ASCII.sub(_escape_invisible, pretty)) + "\n"
 
 
 def _escape_invisible(match: re.Match[str]) -> str:
@@ -178,6 +182,7 @@ def loads(text: str | bytes, *, source: str = "<snapshot>") -> Snapshot:
     except strict_reader.Invalid as invalid:
         raise _schema_error(document, source, invalid.path) from None
     _check_unique_ids(document, source)
+    _check_unique_keys(document, text, source)
     return snapshot
 
 
@@ -253,6 +258,34 @@ def _check_unique_ids(document: dict[str, Any], source: str) -> None:
                 hint="take the snapshot again rather than merging files by hand",
             )
         seen.add(connection["id"])
+
+
+def _check_unique_keys(document: Any, text: str | bytes, source: str) -> None:
+    """Refuse an object with a key twice (a hand merge, say), which JSON parsers read as the
+    last one. A file as `dumps` laid it out is written again from what was read, byte for byte,
+    so it has none (0.2 s at 100,000 tables); any other file is parsed again to find one."""
+    text = json_codec.without_bom(text)
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    again = json_codec.dumps_pretty_bytes(document)
+    if not again.isascii():
+        again = _laid_out(again.decode("utf-8", "surrogatepass")).encode("utf-8")[:-1]
+    if len(data) == len(again) + 1 and data.startswith(again) and data.endswith(b"\n"):
+        return
+    path = json_codec.duplicate_key_path(text)
+    if path is not None:
+        raise SnapshotFileError(
+            f"the key {path[-1]!r} appears twice in one object",
+            where=f"{source} at {_json_path(path[:-1])}",
+            hint="a JSON reader keeps only the last; take the snapshot again rather than "
+            "merging files by hand",
+        )
+
+
+def _json_path(parts: tuple[str | int, ...]) -> str:
+    return "$" + "".join(
+        f"[{p}]" if isinstance(p, int) else f".{p}" if p.isidentifier() else f"[{p!r}]"
+        for p in parts
+    )
 
 
 def _short(message: str, limit: int = 300) -> str:

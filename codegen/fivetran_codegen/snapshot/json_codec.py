@@ -20,11 +20,7 @@ def loads(text: str | bytes) -> Any:
     A leading UTF-8 byte order mark is accepted, on purpose: editors on Windows add one to a file
     saved as "UTF-8", and the JSON text after it is the same.
     """
-    text = (
-        text.removeprefix(b"\xef\xbb\xbf")
-        if isinstance(text, bytes)
-        else text.removeprefix("\ufeff")
-    )
+    text = without_bom(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -37,9 +33,60 @@ def loads(text: str | bytes) -> Any:
             ) from None
 
 
+def without_bom(text: str | bytes) -> str | bytes:
+    return (
+        text.removeprefix(b"\xef\xbb\xbf")
+        if isinstance(text, bytes)
+        else text.removeprefix("\ufeff")
+    )
+
+
 def dumps_pretty(document: Any) -> str:
     """`json.dumps(indent=2, sort_keys=True, ensure_ascii=False)`, byte for byte."""
+    return dumps_pretty_bytes(document).decode("utf-8", "surrogatepass")
+
+
+def dumps_pretty_bytes(document: Any) -> bytes:
+    """`dumps_pretty` as UTF-8 (a lone surrogate as its three bytes, as `surrogatepass`)."""
     try:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
     except TypeError:
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+        text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+        return text.encode("utf-8", "surrogatepass")
+
+
+class _Twice(dict[str, Any]):
+    """An object read with a key twice; `key` is the first such key."""
+
+    key: str
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    twice = _Twice(found)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            twice.key = key
+            break
+        seen.add(key)
+    return twice
+
+
+def duplicate_key_path(text: str | bytes) -> tuple[str | int, ...] | None:
+    """The path to the first key that appears twice in one object of `text` (valid JSON, at
+    most 1,024 levels deep), ending with that key; None when there is none. Slow: the standard
+    library's parser and a walk of the whole document."""
+    document = json.loads(text, object_pairs_hook=_pairs)
+    pending: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, _Twice):
+            return (*path, value.key)
+        if isinstance(value, dict):
+            pending.extend(((*path, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            pending.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+    return None
