@@ -556,6 +556,41 @@ def test_the_first_nightly_run_adds_the_snapshot_and_the_package(
     assert "adds the Fivetran snapshot" in Path(env["GITHUB_STEP_SUMMARY"]).read_text()
 
 
+DRIFT_CHECK = 'fivetran-codegen snapshot --check --no-progress | tee -a "$GITHUB_STEP_SUMMARY"'
+
+
+def test_the_drift_workflow_is_nightly_reads_only_and_writes_nothing() -> None:
+    workflow = load_workflow("fivetran-drift.yml")
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    assert workflow["permissions"] == {"contents": "read"}
+    steps = job_steps(workflow)
+    assert [s.action for s in steps if s.uses] == ["actions/checkout", "actions/setup-python"]
+    assert commands(steps)[1:] == [DRIFT_CHECK]
+    with_secrets = [s for s in steps if any("secrets." in v for v in s.env.values())]
+    assert [s.run for s in with_secrets] == [DRIFT_CHECK]
+
+
+@pytest.mark.e2e
+def test_the_drift_workflow_fails_on_a_changed_workspace_and_passes_on_a_current_one(
+    sim: FivetranSimulator, tmp_path: Path
+) -> None:
+    env = runner_env(tmp_path, tmp_path / "repo", sim)
+    project = example_repository(tmp_path, env, with_snapshot=True)  # lacks pg_prod `orders`
+    drift = job_steps(load_workflow("fivetran-drift.yml"))
+    results = run_workflow(drift, project, env, secrets_and_runner(sim, env))
+    failed = results[-1]
+    assert commands([failed.step]) == [DRIFT_CHECK]
+    assert failed.code == 1, failed.stdout + failed.stderr
+    summary = Path(env["GITHUB_STEP_SUMMARY"])
+    assert "orders" in summary.read_text() and "orders" in failed.stdout
+    assert git(project, env, "status", "--porcelain") == ""  # nothing written
+
+    assert run_cli("snapshot", cwd=project, sim=sim).code == 0  # brought up to date
+    summary.unlink()
+    assert_all_passed(run_workflow(drift, project, env, secrets_and_runner(sim, env)), drift)
+    assert summary.read_text() == ""
+
+
 # -- .gitattributes -----------------------------------------------------------------------------
 
 

@@ -355,3 +355,38 @@ def test_an_output_that_cannot_be_written_is_an_error_before_any_call(
     assert "afile/snap.json: cannot write the snapshot" in done.stderr
     assert "Traceback" not in done.stderr
     assert len(sim.request_log) == 0  # refused before the crawl
+
+
+def test_check_writes_nothing_and_says_whether_the_file_is_current(
+    tmp_path: Path, sim: FivetranSimulator
+) -> None:
+    path = tmp_path / "fivetran_snapshot.json"
+    missing = run_cli("snapshot", "--check", cwd=tmp_path, sim=sim)
+    assert missing.code == 1, missing.stderr  # no file yet: everything is new
+    assert not path.exists() and "added" in missing.stdout.lower()
+
+    assert run_cli("snapshot", cwd=tmp_path, sim=sim).code == 0
+    before = path.read_bytes()
+    current = run_cli("snapshot", "--check", cwd=tmp_path, sim=sim)
+    assert current.code == 0, current.stderr
+    assert current.stdout == "" and "(current)" in current.stderr
+
+    connection = next(c for c in sim.workspace.connections.values() if c.schema_config)
+    old_name = connection.schema
+    connection.schema = "renamed_in_fivetran"
+    changed = run_cli("snapshot", "--check", cwd=tmp_path, sim=sim)
+    assert changed.code == 1, changed.stderr
+    assert "(differs)" in changed.stderr
+    assert "renamed_in_fivetran" in changed.stdout and old_name in changed.stdout
+    as_json = run_cli("snapshot", "--check", "--json", cwd=tmp_path, sim=sim)
+    assert as_json.code == 1
+    summary = json.loads(as_json.stdout)
+    assert summary["current"] is False and summary["written"] is False
+    assert "renamed_in_fivetran" in as_json.stderr
+    assert path.read_bytes() == before  # written by none of them
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fivetran_snapshot.json"]
+
+    sim.add_fault(FaultRule(status=500, times=None, path="/v1/connections/*/schemas"))
+    failing = run_cli("snapshot", "--check", "--max-attempts", "1", cwd=tmp_path, sim=sim)
+    assert failing.code == 2, failing.stderr  # not 1: that says "differs"
+    assert "HTTP 500" in failing.stderr and path.read_bytes() == before

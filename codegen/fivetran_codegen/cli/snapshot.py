@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +16,19 @@ from fivetran_codegen_runtime.rest.errors import CredentialsError
 from fivetran_codegen_runtime.rest.retry import RetryPolicy
 
 from fivetran_codegen import config
-from fivetran_codegen.cli.exit_codes import reported_errors
+from fivetran_codegen.cli.exit_codes import FIX, OUT_OF_DATE, reported_errors
 from fivetran_codegen.cli.options import (
     config_option,
     one_workspace,
     profile_option,
     selection_options,
 )
+from fivetran_codegen.diff import compare, report
 from fivetran_codegen.errors import SnapshotFileError
 from fivetran_codegen.output import atomic
 from fivetran_codegen.snapshot import codec
 from fivetran_codegen.snapshot.crawl import CrawlOptions, CrawlReport, crawl
-from fivetran_codegen.snapshot.model import Selection
+from fivetran_codegen.snapshot.model import Selection, Snapshot
 from fivetran_codegen.snapshot.progress import reporter
 from fivetran_codegen.snapshot.selection import check
 
@@ -84,6 +87,13 @@ from fivetran_codegen.snapshot.selection import check
     show_default=True,
     help="Seconds to wait for one API response.",
 )
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing: exit 0 when the snapshot file is what this crawl would write, 1 (with "
+    "the summary `diff` prints) when it differs, 2 on error.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary on stdout.")
 @click.option(
     "--no-progress", is_flag=True, help="No progress bars (they only show on a terminal anyway)."
@@ -100,6 +110,7 @@ def snapshot(
     columns_budget: int,
     max_attempts: int,
     request_timeout: float,
+    check_only: bool,
     as_json: bool,
     no_progress: bool,
 ) -> None:
@@ -108,9 +119,11 @@ def snapshot(
     The snapshot path, include/exclude and credential variables come from
     [tool.fivetran-codegen] (FIVETRAN_API_KEY and FIVETRAN_API_SECRET by default); with
     profiles, every profile's workspace is read into its own file. Each file is written
-    atomically: a failed run leaves the previous snapshot as it was.
+    atomically: a failed run leaves the previous snapshot as it was. With --check nothing is
+    written: the exit code says whether the file is current (for a nightly job).
     """
-    with reported_errors(as_json=as_json):
+    # With --check, 1 says "differs": every error is 2 then, a failing API too.
+    with reported_errors(code=FIX if check_only else None, as_json=as_json):
         chosen = config.load_workspaces(config_path, cwd=Path.cwd(), profile=profile).chosen
         if output is not None:
             one_workspace(chosen, "-o/--output name one workspace's files")
@@ -135,12 +148,19 @@ def snapshot(
                 retry=RetryPolicy(max_attempts=max_attempts),
             )
             summaries[str(settings.profile)] = _take_snapshot(
-                client, options, settings.snapshot, progress=not no_progress
+                client,
+                options,
+                settings,
+                check_only=check_only,
+                as_json=as_json,
+                progress=not no_progress,
             )
         if as_json:
             several = {"profiles": summaries} if len(summaries) > 1 else None
             document = several or next(iter(summaries.values()))
             click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    if check_only and not all(summary["current"] for summary in summaries.values()):
+        sys.exit(OUT_OF_DATE)
 
 
 def _credentials(settings: config.Config) -> Credentials:
@@ -160,17 +180,54 @@ def _credentials(settings: config.Config) -> Credentials:
 
 
 def _take_snapshot(
-    client: FivetranClient, options: CrawlOptions, output: Path, *, progress: bool
+    client: FivetranClient,
+    options: CrawlOptions,
+    settings: config.Config,
+    *,
+    check_only: bool,
+    as_json: bool,
+    progress: bool,
 ) -> dict[str, Any]:
-    """Crawl, write the file, print the human summary; the machine one is returned."""
-    _check_writable(output)  # before the crawl, which can take minutes
+    """Crawl, write (or with `check_only` compare) the file, print the human summary; the machine
+    one is returned."""
+    output = settings.snapshot
+    if not check_only:
+        _check_writable(output)  # before the crawl, which can take minutes
     with client:
         result = crawl(client, options, reporter(progress))
+    text = codec.dumps(result.snapshot)
+    if check_only:
+        current = _is_current(output, text)
+        summary = _print_summary(result, output, "current" if current else "differs")
+        if not current:
+            # stdout is the JSON document's with --json
+            click.echo(_changes(output, result.snapshot, settings), nl=False, err=as_json)
+        return {**summary, "current": current}
     try:
-        written = atomic.write_text(output, codec.dumps(result.snapshot))
+        written = atomic.write_text(output, text)
     except OSError as exc:
         raise _unwritable(output, exc) from None
-    return _print_summary(result, output, written)
+    return {
+        **_print_summary(result, output, "written" if written else "unchanged"),
+        "current": True,
+    }
+
+
+def _is_current(output: Path, text: str) -> bool:
+    try:
+        return output.read_bytes() == text.encode("utf-8")
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise SnapshotFileError(
+            f"cannot read the snapshot: {exc.strerror or exc}", where=str(output)
+        ) from None
+
+
+def _changes(output: Path, fresh: Snapshot, settings: config.Config) -> str:
+    """What `diff` would print between the file (none yet: everything is new) and `fresh`."""
+    old = codec.load(output) if output.exists() else replace(fresh, groups=(), connections=())
+    return report.render(compare.compare(old, fresh, settings), "text")
 
 
 def _check_writable(output: Path) -> None:
@@ -188,11 +245,11 @@ def _unwritable(output: Path, exc: OSError) -> SnapshotFileError:
     )
 
 
-def _print_summary(result: CrawlReport, output: Path, written: bool) -> dict[str, Any]:
+def _print_summary(result: CrawlReport, output: Path, state: str) -> dict[str, Any]:
     snap = result.snapshot
     summary = {
         "output": str(output),
-        "written": written,
+        "written": state == "written",
         "account_id": snap.account.id,
         "connections": len(snap.connections),
         "tables": snap.table_count(),
@@ -205,7 +262,6 @@ def _print_summary(result: CrawlReport, output: Path, written: bool) -> dict[str
     }
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    state = "written" if written else "unchanged"
     lines = [
         f"Snapshot of account {snap.account.name or snap.account.id}: {summary['connections']} "
         f"connections, {summary['tables']} enabled tables -> {output} ({state})"
