@@ -653,10 +653,19 @@ def test_what_a_killed_run_leaves_behind_is_ignored_by_git(
     def kill(*_: object, **__: object) -> None:
         raise Killed
 
+    write = write_or_check._write
+
+    def write_then_die(target: Path, text: str) -> None:
+        if target.suffix == ".py":  # the first module: staging already holds other files
+            raise Killed
+        write(target, text)
+
     # A SIGKILL runs no cleanup: the copies stay where the run left them.
     monkeypatch.setattr(write_or_check, "_remove_tree", lambda _: None)
-    target = "_write" if dies == "while staging" else "_unignore"
-    monkeypatch.setattr(write_or_check, target, kill)
+    if dies == "while staging":
+        monkeypatch.setattr(write_or_check, "_write", write_then_die)
+    else:
+        monkeypatch.setattr(write_or_check, "_unignore", kill)
     with pytest.raises(Killed):
         run_cli("generate", cwd=work)
     left = sorted(
@@ -669,6 +678,8 @@ def test_what_a_killed_run_leaves_behind_is_ignored_by_git(
         else [".fivetran_defs.new", ".fivetran_defs.old"]
     )
     assert left == expected
+    staged = next(p for p in work.iterdir() if p.name.startswith(".fivetran_defs.new"))
+    assert (staged / "notes.md").is_file()  # something git would otherwise pick up
     subprocess.run(["git", "add", "-A"], cwd=work, check=True)
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=work, capture_output=True, text=True, check=True

@@ -197,7 +197,7 @@ def _take_snapshot(
         result = crawl(client, options, reporter(progress))
     text = codec.dumps(result.snapshot)
     if check_only:
-        current = _is_current(output, text)
+        current = _holds(output, text)
         summary = _print_summary(result, output, "current" if current else "differs")
         if not current:
             # stdout is the JSON document's with --json
@@ -207,17 +207,12 @@ def _take_snapshot(
         written = atomic.write_text(output, text)
     except OSError as exc:
         raise _unwritable(output, exc) from None
-    return {
-        **_print_summary(result, output, "written" if written else "unchanged"),
-        "current": True,
-    }
+    return _print_summary(result, output, "written" if written else "unchanged")
 
 
-def _is_current(output: Path, text: str) -> bool:
+def _holds(output: Path, text: str) -> bool:
     try:
-        return output.read_bytes() == text.encode("utf-8")
-    except FileNotFoundError:
-        return False
+        return atomic.holds(output, text.encode("utf-8"))
     except OSError as exc:
         raise SnapshotFileError(
             f"cannot read the snapshot: {exc.strerror or exc}", where=str(output)

@@ -162,13 +162,11 @@ _ASIDE = ".gitignore.package"
 
 def _ignore_itself(directory: Path) -> None:
     """Let git ignore `directory` whole; its own `.gitignore` (the package's) is set aside."""
-    try:
-        own = directory / _GITIGNORE
+    own = directory / _GITIGNORE
+    with contextlib.suppress(OSError):  # a read-only copy: the next run removes it all the same
         if own.is_file():
             own.rename(directory / _ASIDE)
-        own.write_text(_IGNORE_ALL, encoding="utf-8")
-    except OSError:
-        pass  # a read-only copy: the next run removes it all the same
+        _write(own, _IGNORE_ALL)
 
 
 def _unignore(directory: Path, output: Output | None) -> None:
@@ -196,7 +194,7 @@ def _remove_tree(directory: Path) -> None:
 def _stage(package_dir: Path, staging: Path, output: Output) -> None:
     """Build the new package in `staging`, which ignores itself until `_unignore`."""
     staging.mkdir()
-    (staging / _GITIGNORE).write_text(_IGNORE_ALL, encoding="utf-8")
+    _write(staging / _GITIGNORE, _IGNORE_ALL)
     if package_dir.is_dir():
         skip = set(output.files) | set(output.removed) | {manifest.CACHE}
         _carry_over(package_dir, staging, skip=skip)
