@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from fivetran_codegen.errors import SnapshotFileError
-from fivetran_codegen.snapshot import codec
+from fivetran_codegen.snapshot import codec, payloads
 from fivetran_codegen.snapshot.model import (
     Account,
     Column,
@@ -22,6 +22,7 @@ from fivetran_codegen.snapshot.model import (
     Selection,
     Snapshot,
     Table,
+    utc_offset_minutes,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -63,7 +64,10 @@ def make_snapshot(name: str = "salesforce", table: str = "account") -> Snapshot:
         selection=Selection(),
         groups=(
             Group(
-                "projected_sickle", "Warehouse", Destination("snowflake", "US", "ANALYTICS"), None
+                "projected_sickle",
+                "Warehouse",
+                Destination("snowflake", "US", "ANALYTICS", time_zone_offset="-5"),
+                None,
             ),
         ),
         connections=(never_synced, connection),
@@ -141,6 +145,10 @@ def _broken(mutate: object) -> str:
         ),
         (lambda d: d.update(surprise=1), "$"),
         (lambda d: d["groups"][0].update(destination={"service": ""}), "$.groups[0].destination"),
+        (
+            lambda d: d["groups"][0]["destination"].update(time_zone_offset="UTC-5"),
+            "$.groups[0].destination.time_zone_offset",
+        ),
     ],
 )
 def test_schema_errors_name_the_json_path(mutate: object, json_path: str) -> None:
@@ -248,3 +256,35 @@ def test_a_file_as_written_is_not_parsed_twice_for_duplicates(
     snapshot = make_snapshot(name=name)
     assert codec.loads(codec.dumps(snapshot)) == snapshot
     assert codec.loads(codec.dumps(snapshot).encode("utf-8")) == snapshot
+
+
+def test_a_snapshot_from_before_the_time_zone_offset_loads_with_the_offset_unknown() -> None:
+    document = json.loads(codec.dumps(make_snapshot()))
+    del document["groups"][0]["destination"]["time_zone_offset"]
+    destination = codec.loads(json.dumps(document), source="old.json").groups[0].destination
+    assert destination is not None and destination.time_zone_offset is None
+    assert destination.utc_offset_minutes is None
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("-5", -300), ("+10", 600), ("0", 0), ("+5:30", 330), ("-3:30", -210), ("14", 840)],
+)
+def test_fivetran_time_zone_offsets_are_minutes_east_of_utc(text: str, minutes: int) -> None:
+    assert utc_offset_minutes(text) == minutes
+
+
+@pytest.mark.parametrize("text", ["", "UTC", "+15", "-5:75", "5.5", None])
+def test_what_is_not_an_offset_is_unknown(text: str | None) -> None:
+    assert utc_offset_minutes(text) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [("-5", "-5"), (-5, "-5"), (10, "+10"), (0, "0"), ("soon", None), (None, None)],
+)
+def test_the_destination_payload_offset_is_kept_as_fivetran_writes_it(
+    value: object, kept: str | None
+) -> None:
+    destination = payloads.destination({"service": "snowflake", "time_zone_offset": value})
+    assert destination.time_zone_offset == kept

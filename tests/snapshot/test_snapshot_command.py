@@ -64,6 +64,7 @@ def test_destinations_keep_the_database_part_per_service(
         services.add(group.destination.service)
         expected = sim_group.destination.config[key_by_service[group.destination.service]]
         assert group.destination.database == expected
+        assert group.destination.time_zone_offset == sim_group.destination.time_zone_offset
     assert services == set(key_by_service)
 
 

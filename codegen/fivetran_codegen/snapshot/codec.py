@@ -88,6 +88,7 @@ def _group_json(group: Group) -> dict[str, Any]:
             "service": destination.service,
             "region": destination.region,
             "database": destination.database,
+            "time_zone_offset": destination.time_zone_offset,
         },
         "destination_error": _problem_json(group.destination_error),
     }

@@ -8,6 +8,7 @@ iterates them is deterministic. Templates never see raw JSON.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -68,6 +69,28 @@ class Destination:
     # The part in front of schema.table in a fully qualified name: config.database for
     # Snowflake/Redshift/Postgres, config.project_id for BigQuery, config.catalog for Databricks.
     database: str | None
+    # Hours from UTC as Fivetran writes them ("-5", "+10", "0", "+5:30"); a daily sync time is
+    # in this zone. None: unknown (a snapshot older than the field, or an unreadable value).
+    time_zone_offset: str | None = None
+
+    @property
+    def utc_offset_minutes(self) -> int | None:
+        return utc_offset_minutes(self.time_zone_offset)
+
+
+_OFFSET = re.compile(r"([+-]?)(\d{1,2})(?::(\d{2}))?")
+
+
+def utc_offset_minutes(text: str | None) -> int | None:
+    """Minutes east of UTC from Fivetran's `time_zone_offset`, or None when it is not one."""
+    match = _OFFSET.fullmatch(text) if text is not None else None
+    if match is None:
+        return None
+    sign, hours, minutes = match.groups()
+    total = int(hours) * 60 + int(minutes or 0)
+    if total > 14 * 60 or int(minutes or 0) >= 60:  # no zone is further from UTC
+        return None
+    return -total if sign == "-" else total
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from fivetran_codegen.snapshot.model import (
     Schema,
     SchemaConfig,
     Table,
+    utc_offset_minutes,
 )
 
 # Destination service -> the config key that holds the first part of `database.schema.table`.
@@ -38,7 +39,16 @@ def destination(payload: Mapping[str, Any]) -> Destination:
         service=service,
         region=optional_text(payload.get("region")),
         database=optional_text(config.get(key)),
+        time_zone_offset=_time_zone_offset(payload.get("time_zone_offset")),
     )
+
+
+def _time_zone_offset(value: Any) -> str | None:
+    """Fivetran's text ("-5"); an old spec example had an integer. Anything else is unknown."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:+d}" if value else "0"
+    text = optional_text(value)
+    return text if utc_offset_minutes(text) is not None else None
 
 
 def connection(

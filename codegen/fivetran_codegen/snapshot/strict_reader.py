@@ -22,6 +22,7 @@ from fivetran_codegen.snapshot.model import (
     Selection,
     Snapshot,
     Table,
+    utc_offset_minutes,
 )
 
 _TOP = frozenset({"version", "account", "selection", "groups", "connections"})
@@ -29,7 +30,8 @@ _ACCOUNT = frozenset({"id", "name"})
 _SELECTION = frozenset({"include", "exclude"})
 _PROBLEM = frozenset({"code", "message"})
 _GROUP = frozenset({"id", "name", "destination", "destination_error"})
-_DESTINATION = frozenset({"service", "region", "database"})
+_DESTINATION = frozenset({"service", "region", "database", "time_zone_offset"})
+_DESTINATION_BEFORE_OFFSET = _DESTINATION - {"time_zone_offset"}  # older snapshots
 _CONNECTION = frozenset(
     {
         *("id", "name", "service", "group_id", "setup_state", "paused", "schedule_type"),
@@ -123,6 +125,13 @@ def _id(value: Any, path: str) -> str:
     return value
 
 
+def _offset(value: Any, path: str) -> str | None:
+    text = _opt_str(value, f"{path}.time_zone_offset")
+    if text is not None and utc_offset_minutes(text) is None:
+        raise Invalid(f"{path}.time_zone_offset")
+    return text
+
+
 def _opt_str(value: Any, path: str) -> str | None:
     if value is not None and type(value) is not str:
         raise Invalid(path)
@@ -157,11 +166,13 @@ def _group(value: Any, path: str) -> Group:
     dest = data["destination"]
     destination = None
     if dest is not None:
-        d = _object(dest, _DESTINATION, f"{path}.destination")
+        keys = _DESTINATION if "time_zone_offset" in dest else _DESTINATION_BEFORE_OFFSET
+        d = _object(dest, keys, f"{path}.destination")
         destination = Destination(
             service=_id(d["service"], f"{path}.destination.service"),
             region=_opt_str(d["region"], f"{path}.destination.region"),
             database=_opt_str(d["database"], f"{path}.destination.database"),
+            time_zone_offset=_offset(d.get("time_zone_offset"), f"{path}.destination"),
         )
     return Group(
         id=_id(data["id"], f"{path}.id"),
