@@ -1,4 +1,5 @@
-"""Cron expressions in the config, checked before they reach a schedule Dagster would refuse.
+"""Cron expressions and time zone names in the config, checked before they reach a schedule
+Dagster would refuse.
 
 Dagster validates cron strings with its vendored croniter when the code location loads, which
 is after `generate` has written the package. Importing Dagster here would add a second and a
@@ -12,6 +13,11 @@ refused here, and on plain numbers and steps the verdicts are the same.
 from __future__ import annotations
 
 import re
+import zoneinfo
+from typing import Any
+
+from fivetran_codegen.config.locations import Where
+from fivetran_codegen.errors import ConfigError, did_you_mean
 
 ALIASES = frozenset(
     {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
@@ -76,3 +82,37 @@ def _values(text: str, low: int, high: int) -> set[int] | None:
         first = low if start == "*" or int(start) == high else int(start)
         values.update(range(first, high + 1, int(step)))
     return values
+
+
+def check(value: Any, where: str, *, example: str) -> None:
+    found = problem(value) if isinstance(value, str) else "not a string"
+    if found:
+        raise ConfigError(
+            f"{value!r} is not a cron schedule Dagster accepts: {found}",
+            where=where,
+            hint=f"e.g. {example}, or an alias such as '@daily'",
+        )
+
+
+def timezone(value: Any, where: Where) -> str | None:
+    """An IANA time zone name, checked as Dagster checks it when the schedule loads (zoneinfo,
+    with the tzdata package Dagster depends on), so a typo fails here and not at deploy time."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(
+            "timezone must be a string such as 'Europe/Berlin'", where=where.at("timezone")
+        )
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"timezone {value!r} is not a time zone name",
+            where=where.at("timezone"),
+            hint=did_you_mean(
+                value,
+                sorted(zoneinfo.available_timezones()),
+                otherwise="use an IANA name such as 'Europe/Berlin' or 'UTC'",
+            ),
+        ) from None
+    return value

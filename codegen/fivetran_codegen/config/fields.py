@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fivetran_codegen.config import cron, dagster_names
+from fivetran_codegen.config import cron, dagster_names, freshness
 from fivetran_codegen.config.key_templates import check_template
 from fivetran_codegen.config.locations import Where, quote
 from fivetran_codegen.config.settings import (
@@ -18,7 +17,7 @@ from fivetran_codegen.config.settings import (
     SensorConfig,
     TranslatorRef,
 )
-from fivetran_codegen.errors import ConfigError, did_you_mean
+from fivetran_codegen.errors import ConfigError
 
 _AUTOMATION = re.compile(r"eager|on_missing|on_cron:.+")
 _OWNER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|team:[A-Za-z0-9_-]+")
@@ -30,6 +29,7 @@ ASSET_KEYS = (
     "owners",
     "automation_condition",
     "retry_policy",
+    "freshness_policy",
 )
 TOP_KEYS = (
     *("snapshot", "output", "include", "exclude", "polling_sensor", "connections", "jobs"),
@@ -62,8 +62,8 @@ def jobs(value: Any, where: Where) -> tuple[JobConfig, ...]:
             )
         schedule = section.get("cron")
         if schedule is not None:
-            check_cron(schedule, job.at("cron"), example='cron = "0 6 * * *"')
-        zone = timezone(section.get("timezone"), job)
+            cron.check(schedule, job.at("cron"), example='cron = "0 6 * * *"')
+        zone = cron.timezone(section.get("timezone"), job)
         connections, groups = job.strings(section, "connections"), job.strings(section, "groups")
         if not connections and not groups:
             raise ConfigError(
@@ -86,30 +86,6 @@ def jobs(value: Any, where: Where) -> tuple[JobConfig, ...]:
         if names.count(name) > 1:
             raise ConfigError(f"two jobs are named {name!r}", where=where.at("jobs"))
     return tuple(jobs)
-
-
-def timezone(value: Any, where: Where) -> str | None:
-    """An IANA time zone name, checked as Dagster checks it when the schedule loads (zoneinfo,
-    with the tzdata package Dagster depends on), so a typo fails here and not at deploy time."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(
-            "timezone must be a string such as 'Europe/Berlin'", where=where.at("timezone")
-        )
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"timezone {value!r} is not a time zone name",
-            where=where.at("timezone"),
-            hint=did_you_mean(
-                value,
-                sorted(zoneinfo.available_timezones()),
-                otherwise="use an IANA name such as 'Europe/Berlin' or 'UTC'",
-            ),
-        ) from None
-    return value
 
 
 def resource_key(table: Mapping[str, Any], where: Where) -> str:
@@ -165,6 +141,7 @@ def asset_settings(table: Mapping[str, Any], where: Where, base: AssetSettings) 
         owners=owners(table, where, base.owners),
         automation_condition=automation(table, where, base.automation_condition),
         retry_policy=_retry(table, where, base.retry_policy),
+        freshness_policy=freshness.setting(table, where, base.freshness_policy),
     )
 
 
@@ -234,22 +211,12 @@ def automation(table: Mapping[str, Any], where: Where, default: str | None) -> s
             hint="use 'eager', 'on_missing', 'on_cron:<five-field cron>' (e.g. 'on_cron:0 6 * * *') or 'none'",
         )
     if value.startswith("on_cron:"):
-        check_cron(
+        cron.check(
             value.removeprefix("on_cron:"),
             where.at("automation_condition"),
             example='automation_condition = "on_cron:0 6 * * *"',
         )
     return value
-
-
-def check_cron(value: Any, where: str, *, example: str) -> None:
-    found = cron.problem(value) if isinstance(value, str) else "not a string"
-    if found:
-        raise ConfigError(
-            f"{value!r} is not a cron schedule Dagster accepts: {found}",
-            where=where,
-            hint=f"e.g. {example}, or an alias such as '@daily'",
-        )
 
 
 def _retry(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fivetran_codegen.snapshot.model import Selection
 
@@ -28,6 +28,32 @@ class SensorConfig:
 
 
 @dataclass(frozen=True)
+class TimeWindowFreshness:
+    fail_seconds: int
+    warn_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class CronFreshness:
+    cron: str
+    lower_bound_seconds: int
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class ScheduleFreshness:
+    """`freshness_policy = "from_schedule"`: windows that follow the connection's own schedule
+    (plan/freshness.py turns them into a policy per connection)."""
+
+    warn: float = 1.5  # times the sync frequency
+    fail: float = 2.0
+    daily_deadline_seconds: int = 3 * 3600  # after a daily sync time: the cron policy's deadline
+
+
+Freshness = TimeWindowFreshness | CronFreshness | ScheduleFreshness
+
+
+@dataclass(frozen=True)
 class AssetSettings:
     """What shapes a connection's assets; set at the top level, overridable per connection."""
 
@@ -38,6 +64,7 @@ class AssetSettings:
     owners: tuple[str, ...] = ()
     automation_condition: str | None = None
     retry_policy: RetryPolicy | None = None
+    freshness_policy: Freshness | None = None
 
 
 @dataclass(frozen=True)
@@ -50,19 +77,6 @@ class JobConfig:
     groups: tuple[str, ...] = ()  # asset group names
     cron: str | None = None
     timezone: str | None = None
-
-
-@dataclass(frozen=True)
-class TimeWindowFreshness:
-    fail_seconds: int
-    warn_seconds: int | None = None
-
-
-@dataclass(frozen=True)
-class CronFreshness:
-    cron: str
-    lower_bound_seconds: int
-    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -84,7 +98,7 @@ class TableRule:
     owners: tuple[str, ...] | None = None
     tags: tuple[tuple[str, str], ...] | None = None  # merged into the tags
     automation_condition: str | None = None  # "none" removes it
-    freshness_policy: TimeWindowFreshness | CronFreshness | None = None
+    freshness_policy: Freshness | Literal["none"] | None = None  # "none" removes it
 
     def matches(self, connection_id: str, connection_name: str, schema: str, table: str) -> bool:
         if self.connection is not None and not (

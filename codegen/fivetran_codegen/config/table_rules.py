@@ -5,23 +5,19 @@ order, before the translator, so a later entry wins over an earlier one."""
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from fivetran_codegen.config import fields
+from fivetran_codegen.config import fields, freshness
 from fivetran_codegen.config.key_templates import check_template
 from fivetran_codegen.config.locations import Where, quote
-from fivetran_codegen.config.settings import CronFreshness, TableRule, TimeWindowFreshness
+from fivetran_codegen.config.settings import TableRule
 from fivetran_codegen.errors import ConfigError
 
 RULE_KEYS = (
     *("match", "asset_key", "key_prefix", "group", "deps", "description", "metadata"),
     *("kinds", "code_version", "owners", "tags", "automation_condition", "freshness_policy"),
 )
-_FRESHNESS_KEYS = ("fail_window", "warn_window", "cron", "lower_bound", "timezone")
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-MIN_WINDOW_SECONDS = 60  # Dagster evaluates freshness about once a minute
 
 
 def parse(value: Any, where: Where) -> tuple[TableRule, ...]:
@@ -77,7 +73,7 @@ def _rule(entry: Any, where: Where) -> TableRule:
             if "automation_condition" in present
             else None
         ),
-        freshness_policy=freshness(section["freshness_policy"], where.sub("freshness_policy"))
+        freshness_policy=freshness.setting(section, where) or "none"
         if "freshness_policy" in present
         else None,
     )
@@ -126,67 +122,3 @@ def _check_plain(value: Any, where: str) -> None:
         value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     ):
         _check_plain(item, where)
-
-
-def freshness(value: Any, where: Where) -> TimeWindowFreshness | CronFreshness:
-    example = '{ fail_window = "25h", warn_window = "13h" } or { cron = "0 10 * * *", lower_bound = "1h" }'
-    section = where.table(value)
-    where.known(section, _FRESHNESS_KEYS)
-    if "cron" in section:
-        extra = sorted(set(section) & {"fail_window", "warn_window"})
-        if extra:
-            raise ConfigError(
-                f"a cron freshness policy has no {extra[0]}", where=where.at(extra[0]), hint=example
-            )
-        cron = section["cron"]
-        fields.check_cron(cron, where.at("cron"), example='cron = "0 10 * * *"')
-        if "lower_bound" not in section:
-            raise ConfigError(
-                "a cron freshness policy needs a lower_bound", where=where.at(""), hint=example
-            )
-        return CronFreshness(
-            cron=cron,
-            lower_bound_seconds=duration(section["lower_bound"], where.at("lower_bound")),
-            timezone=fields.timezone(section.get("timezone"), where) or "UTC",
-        )
-    if "fail_window" not in section:
-        raise ConfigError(
-            "a freshness policy needs fail_window or cron", where=where.at(""), hint=example
-        )
-    for key in ("lower_bound", "timezone"):
-        if key in section:
-            raise ConfigError(f"{key} belongs to a cron policy", where=where.at(key), hint=example)
-    fail = duration(section["fail_window"], where.at("fail_window"))
-    warn = (
-        duration(section["warn_window"], where.at("warn_window"))
-        if "warn_window" in section
-        else None
-    )
-    if warn is not None and warn >= fail:
-        raise ConfigError(
-            f"warn_window ({section['warn_window']}) must be shorter than fail_window "
-            f"({section['fail_window']})",
-            where=where.at("warn_window"),
-        )
-    return TimeWindowFreshness(fail, warn)
-
-
-def duration(value: Any, where: str) -> int:
-    """Seconds from "25h", "1d12h", "90m", "45s" or a number of seconds; at least a minute."""
-    match = _DURATION.fullmatch(value) if isinstance(value, str) and value else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        seconds = value
-    elif match is not None:
-        days, hours, minutes, secs = (int(part or 0) for part in match.groups())
-        seconds = ((days * 24 + hours) * 60 + minutes) * 60 + secs
-    else:
-        raise ConfigError(
-            f"{value!r} is not a duration", where=where, hint='write e.g. "25h", "1d12h", "90m"'
-        )
-    if seconds < MIN_WINDOW_SECONDS:
-        raise ConfigError(
-            f"{value!r} is shorter than a minute",
-            where=where,
-            hint="Dagster checks freshness about once a minute; use at least 60s",
-        )
-    return seconds

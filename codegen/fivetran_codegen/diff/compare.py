@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from fivetran_codegen.config import Config
-from fivetran_codegen.plan import render_plan
+from fivetran_codegen.plan import freshness, render_plan
 from fivetran_codegen.plan.render_plan import RenderPlan
 from fivetran_codegen.snapshot.model import Connection, Snapshot
 
@@ -72,6 +72,8 @@ class SnapshotDiff:
     connections_removed: tuple[ConnectionRef, ...] = ()
     connections_renamed: tuple[Renamed, ...] = ()
     schedule_changes: tuple[FieldChange, ...] = ()
+    # What the schedule changes mean for Dagster: each connection's freshness policy, described.
+    freshness_changes: tuple[FieldChange, ...] = ()
     tables_added: tuple[TableRef, ...] = ()
     tables_removed: tuple[TableRef, ...] = ()
     tables_disabled: tuple[TableRef, ...] = ()
@@ -108,8 +110,10 @@ def compare(
     spares planning it again (with a translator, running it again over every table)."""
     old_connections = {c.id: c for c in old.connections}
     new_connections = {c.id: c for c in new.connections}
-    old_tables = _tables(old, config)
-    new_tables = _tables(new, config, new_plan)
+    old_plan = render_plan.build(old, config, snapshot_name="")
+    new_plan = new_plan or render_plan.build(new, config, snapshot_name="")
+    old_tables = _tables(old, old_plan)
+    new_tables = _tables(new, new_plan)
     diff = SnapshotDiff(
         connections_added=_refs(new_connections, old_connections),
         connections_removed=_refs(old_connections, new_connections),
@@ -119,6 +123,7 @@ def compare(
             if i in old_connections and old_connections[i].name != c.name
         ),
         schedule_changes=tuple(_schedule_changes(old_connections, new_connections)),
+        freshness_changes=tuple(_freshness_changes(old_plan, new_plan)),
     )
     tables = _table_changes(old_tables, new_tables, set(old_connections), set(new_connections))
     return replace(diff, **vars(tables))
@@ -147,11 +152,19 @@ def _schedule_changes(
                 yield FieldChange(connection.name, connection_id, name, was, now)
 
 
-def _tables(
-    snapshot: Snapshot, config: Config, plan: RenderPlan | None = None
-) -> dict[TableId, _TableState]:
-    """Every table of every connection, with its asset key under the config (if it gets one)."""
-    plan = plan or render_plan.build(snapshot, config, snapshot_name="")
+def _freshness_changes(old: RenderPlan, new: RenderPlan) -> Iterable[FieldChange]:
+    before = {c.id: c.freshness_policy for c in old.connections}
+    for connection in sorted(new.connections, key=lambda c: c.id):
+        if connection.id not in before:
+            continue
+        was = freshness.describe(before[connection.id])
+        now = freshness.describe(connection.freshness_policy)
+        if was != now:
+            yield FieldChange(connection.name, connection.id, "freshness_policy", was, now)
+
+
+def _tables(snapshot: Snapshot, plan: RenderPlan) -> dict[TableId, _TableState]:
+    """Every table of every connection, with its asset key in the plan (if it gets one)."""
     keys = {
         (c.id, s.source_schema, s.source_table): s.key for c in plan.connections for s in c.specs
     }

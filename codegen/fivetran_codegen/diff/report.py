@@ -23,6 +23,7 @@ def summary(diff: SnapshotDiff) -> str:
         (len(diff.connections_removed), "connection(s) removed"),
         (len(diff.connections_renamed), "connection(s) renamed"),
         (len(diff.schedule_changes), "schedule change(s)"),
+        (len(diff.freshness_changes), "freshness policy change(s)"),
         (len(diff.tables_added), "table(s) added"),
         (len(diff.tables_removed), "table(s) removed"),
         (len(diff.tables_disabled), "table(s) disabled"),
@@ -89,6 +90,10 @@ def _sections(diff: SnapshotDiff, code: _Code) -> list[tuple[str, list[str]]]:
                 f"{code(c.connection)}: {c.field} {c.old!r} -> {c.new!r}"
                 for c in diff.schedule_changes
             ],
+        ),
+        (
+            "Freshness policies that change",
+            [f"{code(c.connection)}: {c.old} -> {c.new}" for c in diff.freshness_changes],
         ),
         ("Tables added", [_table(t, code) for t in diff.tables_added]),
         ("Tables removed", [_table(t, code) for t in diff.tables_removed]),

@@ -16,6 +16,7 @@ from fivetran_codegen_runtime.connection import DASHBOARD_URL
 from fivetran_codegen.render import settings_code, spec_code
 
 if TYPE_CHECKING:
+    from fivetran_codegen.plan.freshness import Policy
     from fivetran_codegen.plan.render_plan import ConnectionPlan, SpecPlan
 
 PRIMARY_KEY = dg.TableColumnConstraints(nullable=False, other=["primary_key"])
@@ -73,6 +74,7 @@ def build(c: ConnectionPlan, s: SpecPlan, shared: dict[str, object]) -> dg.Asset
         owners=list(c.owners) or None,
         automation_condition=automation_condition(c.automation_condition),
         metadata={**shared, **table_metadata(s)},
+        freshness_policy=freshness_policy(c.freshness_policy) if c.freshness_policy else None,
     )
 
 
@@ -84,3 +86,11 @@ def automation_condition(setting: str | None) -> dg.AutomationCondition[Any] | N
     condition = eval(code, dict(spec_code.NAMESPACE))  # the template's own code
     assert isinstance(condition, dg.AutomationCondition)
     return condition
+
+
+@cache  # one policy per setting, not one per table
+def freshness_policy(setting: Policy) -> Any:  # a dg.FreshnessPolicy, on Dagster 1.11 and newer
+    """The policy as the generated code builds it (render/settings_code.py writes that code)."""
+    code = settings_code.freshness_policy(setting)
+    assert code is not None
+    return eval(code, dict(spec_code.NAMESPACE))

@@ -21,7 +21,7 @@ from fivetran_codegen.config import (
     settings_for,
 )
 from fivetran_codegen.errors import GenerateError, did_you_mean
-from fivetran_codegen.plan import naming
+from fivetran_codegen.plan import freshness, naming
 from fivetran_codegen.snapshot import selection
 from fivetran_codegen.snapshot.model import Column, Connection, Group, Selection, Snapshot, Table
 from fivetran_codegen.snapshot.selection import Skipped
@@ -68,6 +68,7 @@ class ConnectionPlan:
     schedule_type: str | None
     sync_frequency: int | None
     daily_sync_time: str | None
+    utc_offset_minutes: int | None  # the destination's time zone, when the snapshot knows it
     module: str  # module and function name, unique across the package
     op_name: str  # `<resource key>_<module>`: unique across packages of several workspaces
     specs: tuple[SpecPlan, ...]
@@ -76,6 +77,19 @@ class ConnectionPlan:
     automation_condition: str | None
     retry_policy: RetryPolicy | None
     notes: tuple[str, ...]  # facts worth a comment in the module: paused, broken...
+    freshness_policy: freshness.Policy | None = (
+        None  # every table's, unless a table setting changes it
+    )
+
+    @property
+    def schedule(self) -> freshness.Schedule:
+        return freshness.Schedule(
+            self.schedule_type,
+            self.paused,
+            self.sync_frequency,
+            self.daily_sync_time,
+            self.utc_offset_minutes,
+        )
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,8 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         _connection(c, groups.get(c.group_id), settings, modules[c.id], config.resource_key)
         for c, settings in chosen
     ]
+    if any(p.freshness_policy is not None for p in plans):
+        freshness.require_support(f"{config.source}: [tool.fivetran-codegen].freshness_policy")
     warnings = _unused_overrides(snapshot, config) + _outside_project(config)
     if config.translator is not None or config.tables:
         # Imported here: it imports dagster, which generate needs for nothing else.
@@ -209,7 +225,7 @@ def _connection(
         _spec(schema.name, schema.name_in_destination, table, base, settings, database, asset_group)
         for schema, table in connection.enabled_tables()
     ]
-    return ConnectionPlan(
+    plan = ConnectionPlan(
         id=connection.id,
         name=connection.name,
         service=connection.service,
@@ -223,6 +239,7 @@ def _connection(
         schedule_type=connection.schedule_type,
         sync_frequency=connection.sync_frequency,
         daily_sync_time=connection.daily_sync_time,
+        utc_offset_minutes=destination.utc_offset_minutes if destination else None,
         module=module,
         op_name=f"{resource_key}_{module}",
         specs=tuple(sorted(specs, key=lambda s: s.key)),
@@ -231,6 +248,9 @@ def _connection(
         automation_condition=settings.automation_condition,
         retry_policy=settings.retry_policy,
         notes=_notes(connection, group),
+    )
+    return dataclasses.replace(
+        plan, freshness_policy=freshness.policy(settings.freshness_policy, plan.schedule)
     )
 
 

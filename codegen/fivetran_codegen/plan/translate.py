@@ -11,23 +11,22 @@ entry is configured.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
 from fivetran_codegen.config import key_templates
-from fivetran_codegen.config.settings import Config, CronFreshness, TableRule, TimeWindowFreshness
-from fivetran_codegen.errors import ConfigError, GenerateError
+from fivetran_codegen.config.settings import Config, TableRule
+from fivetran_codegen.errors import GenerateError
 
 # Not a cycle: render_plan imports this module only inside `build`, once it is loaded itself.
 from fivetran_codegen.plan import (
     default_spec,
+    freshness,
     naming,
     render_plan,
     user_translator,
@@ -248,7 +247,7 @@ def _apply_rule(
         setting = None if rule.automation_condition == "none" else rule.automation_condition
         changes["automation_condition"] = default_spec.automation_condition(setting)
     if rule.freshness_policy is not None:
-        changes["freshness_policy"] = _freshness(rule.freshness_policy, rule.where)
+        changes["freshness_policy"] = _rule_freshness(rule, c)
     spec = spec.replace_attributes(**changes)
     merged: dict[str, Any] = {}
     if rule.metadata is not None:
@@ -258,34 +257,20 @@ def _apply_rule(
     return spec.merge_attributes(**merged) if merged else spec
 
 
+def _rule_freshness(rule: TableRule, c: ConnectionPlan) -> object:
+    setting = None if rule.freshness_policy == "none" else rule.freshness_policy
+    policy = freshness.policy(setting, c.schedule)
+    if policy is None:
+        return None
+    freshness.require_support(rule.where)
+    return default_spec.freshness_policy(policy)
+
+
 def _template_values(c: ConnectionPlan, s: SpecPlan) -> Mapping[str, str]:
     base = render_plan.connection_values(
         c.name, c.id, c.service, c.group_name, c.group_id, c.destination_service, c.database
     )
     return render_plan.table_values(base, s.schema, s.table, s.source_schema, s.source_table)
-
-
-@cache  # one policy per table entry, not one per table it matches
-def _freshness(setting: TimeWindowFreshness | CronFreshness, where: str) -> object:
-    policy = getattr(dg, "FreshnessPolicy", None)
-    if policy is None or not hasattr(policy, "time_window"):
-        raise ConfigError(
-            f"freshness_policy needs a Dagster with dg.FreshnessPolicy.time_window; this is "
-            f"dagster {dg.__version__}",
-            where=where,
-            hint="upgrade dagster (1.11 or newer), or remove freshness_policy",
-        )
-    if isinstance(setting, CronFreshness):
-        return policy.cron(
-            deadline_cron=setting.cron,
-            lower_bound_delta=datetime.timedelta(seconds=setting.lower_bound_seconds),
-            timezone=setting.timezone,
-        )
-    warn = setting.warn_seconds
-    return policy.time_window(
-        fail_window=datetime.timedelta(seconds=setting.fail_seconds),
-        warn_window=datetime.timedelta(seconds=warn) if warn is not None else None,
-    )
 
 
 # -- what changed, as code -----------------------------------------------------------------------
@@ -320,9 +305,9 @@ def _customised(
         changed("owners", spec_code.strings, list(spec.owners))
     if not _same_serialized(spec.automation_condition, default.automation_condition):
         changed("automation_condition", spec_code.automation_condition, spec.automation_condition)
-    freshness = getattr(spec, "freshness_policy", None)
-    if freshness is not None:
-        changed("freshness_policy", spec_code.freshness_policy, freshness)
+    policy = getattr(spec, "freshness_policy", None)
+    if not _same_serialized(policy, getattr(default, "freshness_policy", None)):
+        changed("freshness_policy", spec_code.freshness_policy, policy)
     if spec.partitions_def is not None:
         changed("partitions_def", spec_code.partitions_def, spec.partitions_def)
     if spec.code_version is not None:

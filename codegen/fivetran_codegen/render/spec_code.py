@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import dagster as dg
 
+from fivetran_codegen.render import settings_code
 from fivetran_codegen.render.literals import py_literal
 
 # The names generated modules bind, so the code evaluates here exactly as it will there.
@@ -271,33 +272,23 @@ def freshness_policy(policy: object) -> str:
 def _freshness_code(policy: Any) -> str:
     kind = type(policy).__name__
     if kind == "TimeWindowFreshnessPolicy":
-        arguments = [f"fail_window={_timedelta(policy.fail_window)}"]
-        if policy.warn_window is not None:
-            arguments.append(f"warn_window={_timedelta(policy.warn_window)}")
-        code = f"dg.FreshnessPolicy.time_window({', '.join(arguments)})"
+        warn = policy.warn_window
+        code = settings_code.time_window_freshness(
+            _seconds(policy.fail_window), None if warn is None else _seconds(warn)
+        )
     elif kind == "CronFreshnessPolicy":
-        arguments = [
-            f"deadline_cron={py_literal(policy.deadline_cron)}",
-            f"lower_bound_delta={_timedelta(policy.lower_bound_delta)}",
-        ]
-        if policy.timezone != "UTC":
-            arguments.append(f"timezone={py_literal(policy.timezone)}")
-        code = f"dg.FreshnessPolicy.cron({', '.join(arguments)})"
+        code = settings_code.cron_freshness(
+            policy.deadline_cron, _seconds(policy.lower_bound_delta), policy.timezone
+        )
     else:
         raise Unsupported(policy, _FRESHNESS_WORKS)
     return _verified(code, policy, same=_serialized)
 
 
-def _timedelta(value: Any) -> str:
-    """`datetime.timedelta(hours=25)`: the largest unit that states it exactly."""
+def _seconds(value: Any) -> float:
+    """Dagster keeps windows as serializable timedeltas, or as timedeltas in older releases."""
     delta = value.to_timedelta() if hasattr(value, "to_timedelta") else value
-    if delta.microseconds:
-        return f"datetime.timedelta(seconds={py_literal(delta.total_seconds())})"
-    seconds = int(delta.total_seconds())
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds and seconds % size == 0:
-            return f"datetime.timedelta({unit}={seconds // size})"
-    return f"datetime.timedelta(seconds={seconds})"
+    return float(delta.total_seconds())
 
 
 _PARTITIONS_WORKS = (

@@ -86,8 +86,9 @@ class _ConnectionView:
         self.owners_list = list(connection.owners)
         self.automation_code = settings_code.automation_condition(connection.automation_condition)
         self.retry_code = settings_code.retry_policy(connection.retry_policy)
+        self.freshness_code = settings_code.freshness_policy(connection.freshness_policy)
         # Freshness windows are the only code written with `datetime.timedelta`.
-        self.uses_datetime = any(
+        self.uses_datetime = self.freshness_code is not None or any(
             s.code("freshness_policy") not in (None, "None") for s in connection.specs
         )
         self.has_primary_keys = any(
