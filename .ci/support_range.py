@@ -68,6 +68,8 @@ TESTS = (
     # translators and table settings: dagster's AssetSpec, metadata values, conditions and
     # partitions written as code and read back (freshness policies refused before 1.11)
     "tests/plan/test_translate.py",
+    # freshness from schedules: the policies on 1.11 and newer, the refusal before
+    "tests/plan/test_freshness.py",
 )
 # The lowest leg also: what touches the other lower bounds (the newest leg has the main suite's
 # versions of these, only on another Python).
