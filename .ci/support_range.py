@@ -54,6 +54,7 @@ TESTS = (
     # the runtime: sync, reschedules, resync, the sensor, 0.1.0's output, the version check, and
     # its REST layer (retries, backoff, Retry-After, errors)
     "tests/runtime/test_sync.py",
+    "tests/runtime/test_schema_drift.py",
     "tests/runtime/test_sensor.py",
     "tests/runtime/test_legacy_generated_code.py",
     "tests/runtime/test_versions.py",

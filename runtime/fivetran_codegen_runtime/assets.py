@@ -23,6 +23,7 @@ def fivetran_assets(
     *,
     connection: FivetranConnection,
     specs: Sequence[dg.AssetSpec],
+    check_specs: Sequence[dg.AssetCheckSpec] | None = None,
     name: str | None = None,
     description: str | None = None,
     retry_policy: dg.RetryPolicy | None = None,
@@ -32,6 +33,8 @@ def fivetran_assets(
     """Build the connection's assets: one subsettable op that syncs it and reports its tables.
 
     `name` defaults to `fivetran_<connection id>`; generated code passes a readable unique one.
+    `check_specs`: the tables' schema-drift checks (`fivetran_schema`), which the run evaluates
+    after the sync.
     """
     if not specs:
         raise dg.DagsterInvariantViolationError(
@@ -51,6 +54,7 @@ def fivetran_assets(
         name=name or f"fivetran_{connection.id}",
         specs=None if outs else specs,
         outs=outs,
+        check_specs=_nameable(check_specs or ()),
         can_subset=True,
         description=description,
         retry_policy=retry_policy,
@@ -58,6 +62,19 @@ def fivetran_assets(
         pool=pool,
     )
     return lambda fn: decorate(_resolve_annotations(fn))
+
+
+def _nameable(check_specs: Sequence[dg.AssetCheckSpec]) -> list[dg.AssetCheckSpec]:
+    """The checks Dagster can name an output for. A check's output is named after its asset key
+    and cannot be renamed as asset outputs can (`_outs_for_unsafe_keys`): a table whose key has
+    characters outside letters, digits, `_`, `-` and `.` (or that two keys share) gets no check.
+    Its drift is still logged by the run, which checks whenever any table has a check."""
+    names = [spec.get_python_identifier() for spec in check_specs]
+    return [
+        spec
+        for spec, name in zip(check_specs, names, strict=True)
+        if _OUTPUT_NAME.fullmatch(name) and names.count(name) == 1
+    ]
 
 
 def _resolve_annotations(fn: Callable[..., Any]) -> Callable[..., Any]:

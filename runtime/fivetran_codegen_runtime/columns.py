@@ -11,25 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
 
+from fivetran_codegen_runtime import schema_config
 from fivetran_codegen_runtime.events import FivetranEvent, with_metadata
 from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA
 from fivetran_codegen_runtime.rest.client import FivetranClient
 from fivetran_codegen_runtime.rest.errors import FivetranAPIError
-
-
-@dataclass(frozen=True)
-class SourceTable:
-    """A table's source names, which the columns endpoint wants, and whether it lists columns."""
-
-    schema: str
-    table: str
-    supports_columns: bool
+from fivetran_codegen_runtime.schema_config import LiveTable
 
 
 def attach_columns(
@@ -51,6 +43,8 @@ def attach_columns(
             return
 
         def enrich(event: FivetranEvent) -> FivetranEvent:
+            if isinstance(event, dg.AssetCheckResult):  # columns belong on materializations
+                return event
             table = tables.get(event.asset_key) if event.asset_key is not None else None
             if table is None:
                 return event
@@ -62,7 +56,7 @@ def attach_columns(
 
 def _source_tables(
     client: FivetranClient, connection: ConnectionAssets, log: logging.Logger
-) -> dict[tuple[str, str], SourceTable] | None:
+) -> dict[tuple[str, str], LiveTable] | None:
     """(destination schema, destination table) -> source names; None if the config is unreadable."""
     try:
         config = client.get_schema_config(connection.id)
@@ -72,24 +66,15 @@ def _source_tables(
             f"be read ({exc}); the events keep the column schema of the snapshot"
         )
         return None
-    found: dict[tuple[str, str], SourceTable] = {}
-    for schema_name, schema in _items(config.get("schemas")):
-        for table_name, table in _items(schema.get("tables")):
-            key = (
-                str(schema.get("name_in_destination") or schema_name),
-                str(table.get("name_in_destination") or table_name),
-            )
-            supports = table.get("supports_columns_config") is not False
-            found[key] = SourceTable(schema_name, table_name, supports)
-    return found
+    return schema_config.tables(config)
 
 
 def _with_columns(
     client: FivetranClient,
     connection: ConnectionAssets,
     table: TableAsset,
-    sources: Mapping[tuple[str, str], SourceTable],
-    event: FivetranEvent,
+    sources: Mapping[tuple[str, str], LiveTable],
+    event: dg.MaterializeResult[Any] | dg.AssetMaterialization,
     log: logging.Logger,
 ) -> FivetranEvent:
     where = f"{connection.describe()}, table {table.label}"
@@ -101,7 +86,7 @@ def _with_columns(
         log.warning(f"{where}: Fivetran cannot list this table's columns; no column metadata")
         return event
     try:
-        columns = client.get_table_columns(connection.id, source.schema, source.table)
+        columns = client.get_table_columns(connection.id, source.source_schema, source.source_table)
     except FivetranAPIError as exc:
         log.warning(f"{where}: could not read its columns ({exc}); no column metadata")
         return event
@@ -112,14 +97,7 @@ def _table_schema(columns: Mapping[str, Any]) -> dg.TableSchema:
     """Enabled columns by destination name, sorted, untyped: Fivetran reports no types."""
     names = sorted(
         str(column.get("name_in_destination") or name)
-        for name, column in columns.items()
-        if isinstance(column, Mapping) and column.get("enabled", True) is not False
+        for name, column in schema_config.items(columns)
+        if column.get("enabled", True) is not False
     )
     return dg.TableSchema(columns=[dg.TableColumn(name=name, type="") for name in names])
-
-
-def _items(value: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            if isinstance(item, Mapping):
-                yield str(name), item

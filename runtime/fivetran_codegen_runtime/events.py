@@ -18,7 +18,7 @@ import dagster as dg
 from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
 from fivetran_codegen_runtime.metadata import SYNC_COMPLETED_AT
 
-FivetranEvent: TypeAlias = dg.MaterializeResult[Any] | dg.AssetMaterialization
+FivetranEvent: TypeAlias = dg.MaterializeResult[Any] | dg.AssetMaterialization | dg.AssetCheckResult
 
 ColumnFetcher = Callable[[Iterable[FivetranEvent]], Iterator[FivetranEvent]]
 
@@ -81,7 +81,9 @@ def event_metadata(table: TableAsset, completed_at: float) -> dict[str, Any]:
     return {**table.metadata, SYNC_COMPLETED_AT: completed_at}
 
 
-def with_metadata(event: FivetranEvent, metadata: Mapping[str, Any]) -> FivetranEvent:
+def with_metadata(
+    event: dg.MaterializeResult[Any] | dg.AssetMaterialization, metadata: Mapping[str, Any]
+) -> FivetranEvent:
     """A copy of `event` with `metadata` instead of its own."""
     if isinstance(event, dg.AssetMaterialization):
         return event.with_metadata(metadata)

@@ -23,3 +23,5 @@ SYNC_FREQUENCY_MINUTES: Final = _NAMESPACE + "sync_frequency_minutes"
 SCHEDULE_TYPE: Final = _NAMESPACE + "schedule_type"
 DAILY_SYNC_TIME: Final = _NAMESPACE + "daily_sync_time"
 SYNC_COMPLETED_AT: Final = _NAMESPACE + "sync_completed_at"
+# The schema-drift check every generated table declares (schema_drift.py runs it).
+SCHEMA_CHECK: Final = "fivetran_schema"

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
-from fivetran_codegen_runtime import ownership
+from fivetran_codegen_runtime import ownership, schema_drift
 from fivetran_codegen_runtime.columns import attach_columns
 from fivetran_codegen_runtime.events import FivetranEvent, FivetranEventIterator, sync_events
 from fivetran_codegen_runtime.inventory import ConnectionAssets, connection_of
+from fivetran_codegen_runtime.metadata import SCHEMA_CHECK
 from fivetran_codegen_runtime.rest.client import DEFAULT_API_URL, FivetranClient
 from fivetran_codegen_runtime.rest.credentials import Credentials
 from fivetran_codegen_runtime.rest.errors import CredentialsError
@@ -178,6 +179,9 @@ class FivetranWorkspace(dg.ConfigurableResource):  # type: ignore[type-arg]
     ) -> Iterator[FivetranEvent]:
         # Before the trigger: from now on the polling sensor leaves this sync to this run.
         ownership.claim(context.instance, context.run.run_id, connection.id)
+        checked = {
+            key.asset_key for key in context.selected_asset_check_keys if key.name == SCHEMA_CHECK
+        }
         with self.get_client() as client:
             status = run_sync(
                 client,
@@ -187,10 +191,13 @@ class FivetranWorkspace(dg.ConfigurableResource):  # type: ignore[type-arg]
                 context.log,
                 retry_number=context.retry_number,
             )
+            # Read right after the sync: what Fivetran syncs now, against what the code declares.
+            checks = schema_drift.check_results(client, connection, checked, context.log)
         assert status.succeeded_at is not None  # run_sync returns only after a success
         yield from sync_events(
             connection, context.selected_asset_keys, epoch(status.succeeded_at), context.log
         )
+        yield from checks
 
 
 def _request(connection: ConnectionAssets, config: FivetranSyncConfig) -> SyncRequest:

@@ -30,6 +30,7 @@ ASSET_KEYS = (
     "automation_condition",
     "retry_policy",
     "freshness_policy",
+    "schema_checks",
 )
 TOP_KEYS = (
     *("snapshot", "output", "include", "exclude", "polling_sensor", "connections", "jobs"),
@@ -142,7 +143,15 @@ def asset_settings(table: Mapping[str, Any], where: Where, base: AssetSettings) 
         automation_condition=automation(table, where, base.automation_condition),
         retry_policy=_retry(table, where, base.retry_policy),
         freshness_policy=freshness.setting(table, where, base.freshness_policy),
+        schema_checks=_flag(table, where, "schema_checks", base.schema_checks),
     )
+
+
+def _flag(table: Mapping[str, Any], where: Where, key: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, not {value!r}", where=where.at(key))
+    return value
 
 
 def _key_template(

@@ -65,6 +65,7 @@ class AssetSettings:
     automation_condition: str | None = None
     retry_policy: RetryPolicy | None = None
     freshness_policy: Freshness | None = None
+    schema_checks: bool = True  # a schema-drift check per table, run after every sync
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,9 @@ class ConnectionPlan:
     automation_condition: str | None
     retry_policy: RetryPolicy | None
     notes: tuple[str, ...]  # facts worth a comment in the module: paused, broken...
-    freshness_policy: freshness.Policy | None = (
-        None  # every table's, unless a table setting changes it
-    )
+    # Every table's freshness policy, unless a table setting or the translator changes it.
+    freshness_policy: freshness.Policy | None = None
+    schema_checks: bool = True  # a schema-drift check per table
 
     @property
     def schedule(self) -> freshness.Schedule:
@@ -248,6 +248,7 @@ def _connection(
         automation_condition=settings.automation_condition,
         retry_policy=settings.retry_policy,
         notes=_notes(connection, group),
+        schema_checks=settings.schema_checks,
     )
     return dataclasses.replace(
         plan, freshness_policy=freshness.policy(settings.freshness_policy, plan.schedule)

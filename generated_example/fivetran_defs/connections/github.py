@@ -92,10 +92,22 @@ SPECS: tuple[dg.AssetSpec, ...] = (
     ),
 )
 
+# Schema drift: after every sync the run compares Fivetran's schema config with these tables and
+# warns about what changed (`schema_checks = false` in [tool.fivetran-codegen] turns it off).
+CHECK_SPECS: tuple[dg.AssetCheckSpec, ...] = tuple(
+    dg.AssetCheckSpec(
+        "fivetran_schema",
+        asset=spec.key,
+        description="Fivetran syncs this table with the columns this code was generated from",
+    )
+    for spec in SPECS
+)
+
 
 @fivetran_assets(
     connection=CONNECTION,
     specs=SPECS,
+    check_specs=CHECK_SPECS,
     name="fivetran_github",
     retry_policy=dg.RetryPolicy(max_retries=2, delay=60.0, backoff=dg.Backoff.EXPONENTIAL),
 )

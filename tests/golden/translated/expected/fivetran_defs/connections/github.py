@@ -128,10 +128,22 @@ SPECS: tuple[dg.AssetSpec, ...] = (
     ),
 )
 
+# Schema drift: after every sync the run compares Fivetran's schema config with these tables and
+# warns about what changed (`schema_checks = false` in [tool.fivetran-codegen] turns it off).
+CHECK_SPECS: tuple[dg.AssetCheckSpec, ...] = tuple(
+    dg.AssetCheckSpec(
+        "fivetran_schema",
+        asset=spec.key,
+        description="Fivetran syncs this table with the columns this code was generated from",
+    )
+    for spec in SPECS
+)
+
 
 @fivetran_assets(
     connection=CONNECTION,
     specs=SPECS,
+    check_specs=CHECK_SPECS,
     name="fivetran_github",
 )
 def github(

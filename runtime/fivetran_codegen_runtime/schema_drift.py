@@ -1,0 +1,126 @@
+"""Schema drift, checked after every sync: does Fivetran still sync what the code was generated
+from?
+
+One schema-config call per run. A table the code has that Fivetran no longer syncs (disabled,
+removed, or renamed in the destination), and a column the snapshot knew that is now excluded or
+newly listed, fail that table's check with severity WARN; tables Fivetran syncs that the code
+lacks are named on every checked table of the connection ("generated code is stale"). All of it
+is logged with the fix. A schema config that cannot be read never fails the run: a warning, and
+no check results (Dagster shows the checks as not evaluated in this run).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+
+import dagster as dg
+
+from fivetran_codegen_runtime import schema_config
+from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
+from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA, SCHEMA_CHECK
+from fivetran_codegen_runtime.rest.client import FivetranClient
+from fivetran_codegen_runtime.rest.errors import FivetranAPIError
+from fivetran_codegen_runtime.schema_config import LiveTable
+
+FIX = "fivetran-codegen snapshot && fivetran-codegen generate"
+_LISTED = 10  # names listed in a message; the rest are counted
+
+
+def check_results(
+    client: FivetranClient,
+    connection: ConnectionAssets,
+    checked: Collection[dg.AssetKey],
+    log: logging.Logger,
+) -> list[dg.AssetCheckResult]:
+    """The schema check of each table in `checked`, against the schema config read now."""
+    if not checked:  # checks off, or none selected: no call
+        return []
+    try:
+        config = client.get_schema_config(connection.id)
+    except FivetranAPIError as exc:
+        log.warning(
+            f"{connection.describe()}: schema drift not checked this run, the schema config "
+            f"could not be read ({exc}); the {SCHEMA_CHECK} checks are skipped"
+        )
+        return []
+    live = schema_config.tables(config)
+    known = {(t.schema, t.table) for t in connection.tables}
+    new = sorted(
+        f"{s}.{t}" for (s, t), table in live.items() if table.enabled and (s, t) not in known
+    )
+    if new:
+        log.warning(
+            f"{connection.describe()}: the generated code is stale: Fivetran syncs "
+            f"{len(new)} table(s) it has no asset for ({_names(new)}); run {FIX}"
+        )
+    results = []
+    for table in connection.tables:  # all of them: the sync synced all of them
+        problems = table_drift(table, live)
+        if problems:
+            log.warning(
+                f"{connection.describe()}, table {table.label}: {'; '.join(problems)}; run {FIX}"
+            )
+        if table.key in checked:
+            results.append(_result(table, problems, new))
+    return results
+
+
+def table_drift(table: TableAsset, live: Mapping[tuple[str, str], LiveTable]) -> list[str]:
+    """What changed for one table since the snapshot; empty when nothing it knew changed."""
+    now = live.get((table.schema or "", table.table or ""))
+    if now is None:
+        return [
+            f"Fivetran no longer has {table.label} in the schema config: the table was removed, "
+            "or renamed in the destination"
+        ]
+    if not now.enabled:
+        return [f"Fivetran no longer syncs {table.label}: it is disabled in the schema config"]
+    known = _snapshot_columns(table)
+    if known is None:  # the snapshot knew no columns: nothing to compare
+        return []
+    excluded = sorted(c for c in known if now.columns.get(c) is False)
+    added = sorted(c for c, enabled in now.columns.items() if enabled and c not in known)
+    problems = []
+    if excluded:
+        problems.append(f"{len(excluded)} column(s) no longer synced: {_names(excluded)}")
+    if added:
+        problems.append(f"{len(added)} column(s) the code does not have: {_names(added)}")
+    return problems
+
+
+def _result(table: TableAsset, problems: list[str], new: list[str]) -> dg.AssetCheckResult:
+    stale = (
+        [f"generated code is stale: {len(new)} new table(s) in the connection: {_names(new)}"]
+        if new
+        else []
+    )
+    found = problems + stale
+    if not found:
+        return dg.AssetCheckResult(
+            asset_key=table.key,
+            check_name=SCHEMA_CHECK,
+            passed=True,
+            description="Fivetran syncs this table as the generated code expects",
+        )
+    return dg.AssetCheckResult(
+        asset_key=table.key,
+        check_name=SCHEMA_CHECK,
+        passed=False,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="; ".join(found) + f". Fix: {FIX}",
+        metadata={"drift": dg.MetadataValue.json(found), "fix": FIX},
+    )
+
+
+def _snapshot_columns(table: TableAsset) -> frozenset[str] | None:
+    value = table.metadata.get(COLUMN_SCHEMA)
+    schema = getattr(value, "schema", value)  # TableSchemaMetadataValue, or the TableSchema
+    if not isinstance(schema, dg.TableSchema):
+        return None
+    return frozenset(column.name for column in schema.columns)
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:_LISTED])
+    return shown + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")
