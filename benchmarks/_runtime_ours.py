@@ -62,7 +62,15 @@ def sync(package_dir: Path, resource: FivetranWorkspace, connection_id: str) -> 
     )
     events = result.get_asset_materialization_events()
     keys = [event.asset_key.to_user_string() for event in events if event.asset_key]
-    phase("ran", seconds=time.perf_counter() - started, success=result.success, keys=keys)
+    checks = [e.passed for e in result.get_asset_check_evaluations()]
+    phase(
+        "ran",
+        seconds=time.perf_counter() - started,
+        success=result.success,
+        keys=keys,
+        checks_passed=sum(checks),
+        checks_failed=len(checks) - sum(checks),
+    )
 
 
 def sensor(package_dir: Path, resource: FivetranWorkspace) -> None:

@@ -59,6 +59,8 @@ from fivetran_codegen_runtime.testing import (
 )
 
 SUBJECTS = ("ours", "dagster_fivetran")
+# The sync also with our schema-drift checks off (`schema_checks = false`): they cost one call.
+SYNC_SUBJECTS = ("ours", "ours_no_checks", "dagster_fivetran")
 TICKS = ("tick1", "tick2", "tick3")
 EXTERNAL_SYNC_ENDED_SECONDS_AGO = 0.0  # just now: both sensors must report it on the next tick
 SENSOR_TARGET_RATIO = 50.0
@@ -154,7 +156,7 @@ def anchor_command(mode: str, settings: Settings, *extra: str) -> list[str]:
 # --- our generated package
 
 
-def generate_package(workspace: Workspace, root: Path) -> tuple[Path, int]:
+def generate_package(workspace: Workspace, root: Path, settings: str = "") -> tuple[Path, int]:
     """Snapshot `workspace` with our CLI and generate the package; its path and the snapshot's
     API calls (made once, at development time, not by the runs measured here)."""
     shutil.rmtree(root, ignore_errors=True)
@@ -163,7 +165,7 @@ def generate_package(workspace: Workspace, root: Path) -> tuple[Path, int]:
         "[tool.fivetran-codegen]\n"
         'snapshot = "fivetran_snapshot.json"\n'
         'output = "fivetran_defs"\n'
-        "polling_sensor = true\n"
+        "polling_sensor = true\n" + settings
     )
     with FivetranSimulator(workspace) as sim:
         take_snapshot(sim, root / "fivetran_snapshot.json")
@@ -213,15 +215,18 @@ def scheduled_connection(workspace: Workspace) -> SimConnection:
     raise SystemExit("the sync workspace has no connection on Fivetran's schedule")
 
 
-def sync_runs(settings: Settings, package: Path) -> dict[str, list[dict[str, PhaseCalls]]]:
+def sync_runs(
+    settings: Settings, package: Path, without_checks: Path
+) -> dict[str, list[dict[str, PhaseCalls]]]:
     connection = scheduled_connection(settings.sync_workspace())
     commands = {
         "ours": ours_command("sync", package, settings, connection.id),
+        "ours_no_checks": ours_command("sync", without_checks, settings, connection.id),
         "dagster_fivetran": anchor_command("sync", settings, connection.id),
     }
-    runs: dict[str, list[dict[str, PhaseCalls]]] = {name: [] for name in SUBJECTS}
+    runs: dict[str, list[dict[str, PhaseCalls]]] = {name: [] for name in SYNC_SUBJECTS}
     for index in range(settings.repeat):
-        for name in SUBJECTS:
+        for name in SYNC_SUBJECTS:
             phases = run_subject(settings, settings.sync_workspace(), commands[name])
             runs[name].append(phases)
             calls = len(phases["loaded"].records) + len(phases["ran"].records)
@@ -245,6 +250,8 @@ def sync_summary(runs: list[dict[str, PhaseCalls]], workspace: Workspace) -> dic
         "statuses": statuses(first["loaded"].records + first["ran"].records),
         "all_succeeded": all(r["ran"].data["success"] for r in runs),
         "materialized": sorted(set(first["ran"].data["keys"])),
+        "checks_passed": first["ran"].data.get("checks_passed"),
+        "checks_failed": first["ran"].data.get("checks_failed"),
     }
 
 
@@ -334,20 +341,19 @@ def shown(value: object) -> object:
 
 
 def report_sync(result: dict[str, Any]) -> None:
-    ours, theirs = result["ours"], result["dagster_fivetran"]
+    ours, off, theirs = (result[name] for name in SYNC_SUBJECTS)
     print("\nDagster-triggered sync of one connection (API calls, median)")
     rows = [
-        [what, ours[key], theirs[key], ratio(theirs[key], ours[key])]
+        [what, ours[key], off[key], theirs[key], ratio(theirs[key], ours[key])]
         for what, key in (
             ("load", "load_calls"),
             ("run", "run_calls"),
             ("load + run", "load_and_run_calls"),
         )
     ]
-    rows.append(["run seconds", ours["run_seconds"], theirs["run_seconds"], ""])
-    print_table(
-        ["", "ours", "dagster-fivetran", "theirs/ours"], [[shown(v) for v in r] for r in rows]
-    )
+    rows.append(["run seconds", ours["run_seconds"], off["run_seconds"], theirs["run_seconds"], ""])
+    headers = ["", "ours", "ours, no schema checks", "dagster-fivetran", "theirs/ours"]
+    print_table(headers, [[shown(v) for v in r] for r in rows])
     print("\nCalls of the run, per endpoint")
     print_table(["subject", "endpoint", "calls"], endpoint_rows(result, "run_endpoints"))
     print("\nCalls of the load, per endpoint")
@@ -357,7 +363,7 @@ def report_sync(result: dict[str, Any]) -> None:
 def endpoint_rows(result: dict[str, Any], key: str) -> list[list[object]]:
     return [
         [name, endpoint, count]
-        for name in SUBJECTS
+        for name in SYNC_SUBJECTS
         for endpoint, count in result[name][key].items()
     ] or [["-", "-", 0]]
 
@@ -433,8 +439,11 @@ def sync_result(settings: Settings) -> dict[str, Any]:
     workspace = settings.sync_workspace()
     name = f"runtime-sync-{settings.sync_connections}x{settings.sync_tables}"
     package, snapshot_calls = generate_package(workspace, WORK / name)
-    runs = sync_runs(settings, package)
-    result: dict[str, Any] = {name: sync_summary(runs[name], workspace) for name in SUBJECTS}
+    without_checks, _ = generate_package(
+        workspace, WORK / f"{name}-no-checks", "schema_checks = false\n"
+    )
+    runs = sync_runs(settings, package, without_checks)
+    result: dict[str, Any] = {name: sync_summary(runs[name], workspace) for name in SYNC_SUBJECTS}
     connection = scheduled_connection(workspace)
     result["connection"] = {"id": connection.id, "schedule_type": connection.schedule_type}
     result["our_snapshot_calls_once"] = snapshot_calls
@@ -442,11 +451,19 @@ def sync_result(settings: Settings) -> dict[str, Any]:
     result["checks"] = {
         f"{name}_succeeded_with_every_table": result[name]["all_succeeded"]
         and result[name]["materialized"] == expected
-        for name in SUBJECTS
+        for name in SYNC_SUBJECTS
     }
+    # An unchanged workspace: every table's schema check ran and passed; none without checks.
+    result["checks"]["ours_schema_checks_passed_on_every_table"] = (
+        result["ours"]["checks_passed"] == len(expected)
+        and result["ours_no_checks"]["checks_passed"] == 0
+    )
     ours, theirs = result["ours"], result["dagster_fivetran"]
     result["ratios"] = {
         "run_calls_theirs_over_ours": ratio(theirs["run_calls"], ours["run_calls"]),
+        "run_calls_theirs_over_ours_without_checks": ratio(
+            theirs["run_calls"], result["ours_no_checks"]["run_calls"]
+        ),
         "load_and_run_calls_theirs_over_ours": ratio(
             theirs["load_and_run_calls"], ours["load_and_run_calls"]
         ),
