@@ -59,6 +59,7 @@ from fivetran_codegen_runtime.testing import FivetranSimulator, synthetic_worksp
 CHILD = HERE / "_load_subject.py"
 PACKAGES = {
     "ours": "fivetran_defs",
+    "ours_no_checks": "fivetran_defs",  # generated with schema_checks = false
     "handwritten": "handwritten_defs",
     "plainlist": "plainlist_defs",
 }
@@ -66,6 +67,7 @@ PACKAGES = {
 # differs by design (no primary-key constraints, its translator object, no table name where it
 # misreads the database), so only keys, groups and kinds there.
 SAME = {"handwritten": "full", "plainlist": "full", "df_build": "keys_groups_kinds"}
+SAME["ours_no_checks"] = "full"
 SAME["df_specs"] = SAME["df_build"]
 
 
@@ -100,9 +102,23 @@ def prepare_size(
     print(f"{connections} x {tables}: generate, hand-written packages ...", file=sys.stderr)
     generate = [str(CLI), "generate", "--snapshot", "fivetran_snapshot.json"]
     checked(measure([*generate, "--out", "ours/fivetran_defs"], cwd=root), "generate")
+    (root / "ours_no_checks").mkdir()
+    (root / "ours_no_checks" / "pyproject.toml").write_text(
+        "[tool.fivetran-codegen]\nschema_checks = false\n"
+    )
+    no_checks = [
+        str(CLI),
+        "generate",
+        "--snapshot",
+        "../fivetran_snapshot.json",
+        "--out",
+        "fivetran_defs",
+    ]
+    checked(measure(no_checks, cwd=root / "ours_no_checks"), "generate, no schema checks")
     write_packages(root / "fivetran_snapshot.json", root / "baselines")
     subjects = [
         package_subject("ours", root / "ours"),
+        package_subject("ours_no_checks", root / "ours_no_checks"),
         package_subject("handwritten", root / "baselines"),
         package_subject("plainlist", root / "baselines"),
     ]
@@ -213,6 +229,13 @@ def ratios(table: dict[str, dict[str, dict[str, Any]]]) -> dict[str, float]:
     out: dict[str, float] = {}
     ours = table["ours"]
     for kind in ("warm", "cold"):
+        # The schema checks' own cost: the hand-written baseline declares none.
+        out[f"ours_over_ours_no_checks_{kind}"] = (
+            ours[kind]["seconds"] / table["ours_no_checks"][kind]["seconds"]
+        )
+        out[f"ours_no_checks_over_handwritten_{kind}"] = (
+            table["ours_no_checks"][kind]["seconds"] / table["handwritten"][kind]["seconds"]
+        )
         for peer in ("handwritten", "plainlist"):
             out[f"ours_over_{peer}_{kind}"] = ours[kind]["seconds"] / table[peer][kind]["seconds"]
             out[f"ours_over_{peer}_{kind}_rss"] = (

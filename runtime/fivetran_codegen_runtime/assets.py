@@ -69,12 +69,20 @@ def _nameable(check_specs: Sequence[dg.AssetCheckSpec]) -> list[dg.AssetCheckSpe
     and cannot be renamed as asset outputs can (`_outs_for_unsafe_keys`): a table whose key has
     characters outside letters, digits, `_`, `-` and `.` (or that two keys share) gets no check.
     Its drift is still logged by the run, which checks whenever any table has a check."""
-    names = [spec.get_python_identifier() for spec in check_specs]
+    names = [_check_output_name(spec) for spec in check_specs]
     return [
         spec
         for spec, name in zip(check_specs, names, strict=True)
         if _OUTPUT_NAME.fullmatch(name) and names.count(name) == 1
     ]
+
+
+def _check_output_name(spec: dg.AssetCheckSpec) -> str:
+    """Dagster's name for the check's output (its own method where it has one)."""
+    name = getattr(spec, "get_python_identifier", None)
+    if callable(name):
+        return str(name())
+    return f"{spec.asset_key.to_python_identifier()}_{spec.name}".replace(".", "_")
 
 
 def _resolve_annotations(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from fivetran_codegen_runtime import FivetranConnection, fivetran_assets
 from fivetran_codegen_runtime.testing import (
     FaultRule,
     FivetranSimulator,
@@ -186,3 +187,19 @@ def test_a_bad_schema_checks_value_is_a_config_error(tmp_path: Path) -> None:
     assert result.code == 2
     assert "schema_checks must be true or false" in result.stderr
     assert "[tool.fivetran-codegen].schema_checks" in result.stderr
+
+
+def test_a_key_dagster_cannot_name_a_check_output_for_gets_no_check() -> None:
+    """Asset outputs of such keys are renamed (`_outs_for_unsafe_keys`); check outputs cannot be."""
+    connection = FivetranConnection(id="c1", name="odd", service="s", group_id="g")
+    keys = [["sales", "orders"], ["sales", "order items: 2024"], ["a-b"], ["a_b"]]
+    specs = [
+        dg.AssetSpec(key=key, metadata={"dagster-fivetran/connector_id": "c1"}) for key in keys
+    ]
+    checks = [dg.AssetCheckSpec("fivetran_schema", asset=spec.key) for spec in specs]
+
+    @fivetran_assets(connection=connection, specs=specs, check_specs=checks)
+    def odd(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
+        yield from ()
+
+    assert {key.asset_key.path[-1] for key in odd.check_keys} == {"orders"}
