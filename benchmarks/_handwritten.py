@@ -4,9 +4,9 @@ Deliberately independent of fivetran_codegen and its templates: this is what som
 write by hand to get the same assets. Two packages, one module per connection each:
 
 - `handwritten_defs`: the same `AssetSpec`s (keys, groups, kinds, metadata with the column
-  schema and the connector URL) in one `dg.multi_asset(specs=..., can_subset=True)` per
-  connection, with a resource and run config like the generated functions take, and
-  `dg.Definitions(assets=..., resources=...)`;
+  schema and the connector URL) and the same per-table asset checks in one
+  `dg.multi_asset(specs=..., check_specs=..., can_subset=True)` per connection, with a resource
+  and run config like the generated functions take, and `dg.Definitions(assets=..., resources=...)`;
 - `plainlist_defs`: the same specs, no multi_asset: `dg.Definitions(assets=specs)` (the floor).
 """
 
@@ -38,8 +38,10 @@ class Workspace(dg.ConfigurableResource):
 '''
 
 FUNCTION = """
+CHECKS = [dg.AssetCheckSpec("fivetran_schema", asset=spec.key) for spec in SPECS]
 
-@dg.multi_asset(name={name!r}, specs=SPECS, can_subset=True)
+
+@dg.multi_asset(name={name!r}, specs=SPECS, check_specs=CHECKS, can_subset=True)
 def {module}(context: dg.AssetExecutionContext, fivetran: Workspace, config: SyncConfig):
     yield from fivetran.sync(context, config)
 """
