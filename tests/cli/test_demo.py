@@ -30,6 +30,8 @@ def test_demo_runs_the_whole_job_on_the_sample_workspace(tmp_path: Path) -> None
             rf"materialized salesforce/{table} \(sync completed at \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)",
             run.stderr,
         ), run.stderr
+        # the schema-drift check ran after the sync, against an unchanged workspace
+        assert f"schema check of salesforce/{table}: passed" in run.stderr
     for table in ("company", "contact", "deal"):
         assert f"recorded hubspot/{table} (synced outside Dagster)" in run.stderr
     assert "1 API call(s) for the tick" in run.stderr

@@ -143,6 +143,9 @@ def _materialize(package: ModuleType, workspace: FivetranWorkspace, echo: Echo) 
             f"   materialized {materialization.asset_key.to_user_string()}"
             f" (sync completed at {_iso(getattr(completed, 'value', completed))})"
         )
+    for check in result.get_asset_check_evaluations():
+        verdict = "passed" if check.passed else f"{check.severity.value}: {check.description}"
+        echo(f"   schema check of {check.asset_key.to_user_string()}: {verdict}")
 
 
 def _iso(value: object) -> str:
