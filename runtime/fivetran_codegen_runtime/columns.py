@@ -28,6 +28,7 @@ def attach_columns(
     events: Iterable[FivetranEvent],
     *,
     connection: ConnectionAssets,
+    read: schema_config.RunRead,
     client_factory: Callable[[int], FivetranClient],
     log: logging.Logger,
     max_workers: int,
@@ -37,7 +38,9 @@ def attach_columns(
     workers = max(1, max_workers)
     tables = {table.key: table for table in connection.tables}
     with client_factory(workers) as client:
-        sources = _source_tables(client, connection, log)
+        sources = read.tables(
+            client, connection, log, without="no column metadata (the snapshot's columns stay)"
+        )
         if sources is None:
             yield from pending
             return
@@ -52,21 +55,6 @@ def attach_columns(
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fivetran-columns") as pool:
             yield from pool.map(enrich, pending)
-
-
-def _source_tables(
-    client: FivetranClient, connection: ConnectionAssets, log: logging.Logger
-) -> dict[tuple[str, str], LiveTable] | None:
-    """(destination schema, destination table) -> source names; None if the config is unreadable."""
-    try:
-        config = client.get_schema_config(connection.id)
-    except FivetranAPIError as exc:
-        log.warning(
-            f"{connection.describe()}: no column metadata this run, the schema config could not "
-            f"be read ({exc}); the events keep the column schema of the snapshot"
-        )
-        return None
-    return schema_config.tables(config)
 
 
 def _with_columns(

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import dagster as dg
 from pydantic import Field
 
-from fivetran_codegen_runtime import ownership, schema_drift
+from fivetran_codegen_runtime import ownership, schema_config, schema_drift
 from fivetran_codegen_runtime.columns import attach_columns
 from fivetran_codegen_runtime.events import FivetranEvent, FivetranEventIterator, sync_events
 from fivetran_codegen_runtime.inventory import ConnectionAssets, connection_of
@@ -153,14 +153,16 @@ class FivetranWorkspace(dg.ConfigurableResource):  # type: ignore[type-arg]
         """
         connection = connection_of(context.assets_def)
         request = _request(connection, config or FivetranSyncConfig())
+        read = schema_config.RunRead()  # the checks read it first, the columns reuse it
         columns = functools.partial(
             attach_columns,
             connection=connection,
+            read=read,
             client_factory=self.get_client,
             log=context.log,
             max_workers=self.column_metadata_concurrency,
         )
-        return FivetranEventIterator(self._events(context, connection, request), columns)
+        return FivetranEventIterator(self._events(context, connection, request, read), columns)
 
     def resync_and_poll(
         self,
@@ -176,6 +178,7 @@ class FivetranWorkspace(dg.ConfigurableResource):  # type: ignore[type-arg]
         context: dg.AssetExecutionContext,
         connection: ConnectionAssets,
         request: SyncRequest,
+        read: schema_config.RunRead,
     ) -> Iterator[FivetranEvent]:
         # Before the trigger: from now on the polling sensor leaves this sync to this run.
         ownership.claim(context.instance, context.run.run_id, connection.id)
@@ -192,7 +195,7 @@ class FivetranWorkspace(dg.ConfigurableResource):  # type: ignore[type-arg]
                 retry_number=context.retry_number,
             )
             # Read right after the sync: what Fivetran syncs now, against what the code declares.
-            checks = schema_drift.check_results(client, connection, checked, context.log)
+            checks = schema_drift.check_results(read, client, connection, checked, context.log)
         assert status.succeeded_at is not None  # run_sync returns only after a success
         yield from sync_events(
             connection, context.selected_asset_keys, epoch(status.succeeded_at), context.log

@@ -3,9 +3,14 @@ tables by their destination names, with their source names, state and listed col
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from fivetran_codegen_runtime.inventory import ConnectionAssets
+from fivetran_codegen_runtime.rest.client import FivetranClient
+from fivetran_codegen_runtime.rest.errors import FivetranAPIError
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,37 @@ class LiveTable:
     columns: Mapping[str, bool]  # destination name -> enabled, for the columns Fivetran lists
 
 
-def tables(config: Mapping[str, Any]) -> dict[tuple[str, str], LiveTable]:
+Tables = dict[tuple[str, str], LiveTable]
+
+
+class RunRead:
+    """One run's read of the schema config, shared by the schema checks and the column metadata
+    (one call for both). A failed read is not kept: the next reader tries again."""
+
+    def __init__(self) -> None:
+        self._tables: Tables | None = None
+
+    def tables(
+        self,
+        client: FivetranClient,
+        connection: ConnectionAssets,
+        log: logging.Logger,
+        *,
+        without: str,
+    ) -> Tables | None:
+        """The tables, or None after a warning that names `without`, what the run goes without."""
+        if self._tables is None:
+            try:
+                self._tables = tables(client.get_schema_config(connection.id))
+            except FivetranAPIError as exc:
+                log.warning(
+                    f"{connection.describe()}: {without} this run, the schema config could not "
+                    f"be read ({exc})"
+                )
+        return self._tables
+
+
+def tables(config: Mapping[str, Any]) -> Tables:
     """Every table by (destination schema, destination table)."""
     found = {}
     for schema_name, schema in items(config.get("schemas")):

@@ -20,7 +20,6 @@ from fivetran_codegen_runtime import schema_config
 from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA, SCHEMA_CHECK
 from fivetran_codegen_runtime.rest.client import FivetranClient
-from fivetran_codegen_runtime.rest.errors import FivetranAPIError
 from fivetran_codegen_runtime.schema_config import LiveTable
 
 FIX = "fivetran-codegen snapshot && fivetran-codegen generate"
@@ -28,6 +27,7 @@ _LISTED = 10  # names listed in a message; the rest are counted
 
 
 def check_results(
+    read: schema_config.RunRead,
     client: FivetranClient,
     connection: ConnectionAssets,
     checked: Collection[dg.AssetKey],
@@ -36,15 +36,11 @@ def check_results(
     """The schema check of each table in `checked`, against the schema config read now."""
     if not checked:  # checks off, or none selected: no call
         return []
-    try:
-        config = client.get_schema_config(connection.id)
-    except FivetranAPIError as exc:
-        log.warning(
-            f"{connection.describe()}: schema drift not checked this run, the schema config "
-            f"could not be read ({exc}); the {SCHEMA_CHECK} checks are skipped"
-        )
+    live = read.tables(
+        client, connection, log, without=f"no schema drift check ({SCHEMA_CHECK} skipped)"
+    )
+    if live is None:
         return []
-    live = schema_config.tables(config)
     known = {(t.schema, t.table) for t in connection.tables}
     new = sorted(
         f"{s}.{t}" for (s, t), table in live.items() if table.enabled and (s, t) not in known

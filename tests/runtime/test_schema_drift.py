@@ -11,7 +11,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from fivetran_codegen_runtime import FivetranConnection, fivetran_assets
+from fivetran_codegen_runtime import (
+    FivetranConnection,
+    FivetranEvent,
+    FivetranWorkspace,
+    fivetran_assets,
+)
 from fivetran_codegen_runtime.testing import (
     FaultRule,
     FivetranSimulator,
@@ -165,7 +170,31 @@ def test_a_failed_schema_read_never_fails_the_run_and_skips_the_checks(
     assert checks(result) == {}  # not evaluated: Dagster shows no result for this run
     assert len(result.get_asset_materialization_events()) == 3
     logged = warnings(instance, result.run_id)
-    assert any("schema drift not checked this run" in w for w in logged), logged
+    assert any("no schema drift check (fivetran_schema skipped) this run" in w for w in logged)
+
+
+def test_checks_and_column_metadata_share_one_schema_config_read(
+    tmp_path: Path, sim: FivetranSimulator, instance: dg.DagsterInstance
+) -> None:
+    root = generated(tmp_path, sim)
+    with imported(root, "fivetran_defs"):
+        module = importlib.import_module("fivetran_defs.connections.salesforce")
+
+        @fivetran_assets(
+            connection=module.CONNECTION, specs=module.SPECS, check_specs=module.CHECK_SPECS
+        )
+        def with_columns(
+            context: dg.AssetExecutionContext, fivetran: FivetranWorkspace
+        ) -> Iterator[FivetranEvent]:
+            yield from fivetran.sync_and_poll(context=context).fetch_column_metadata()
+
+        sim.reset_log()
+        result = dg.materialize(
+            [with_columns], resources={"fivetran": make_workspace(sim)}, instance=instance
+        )
+    assert result.success and all(e.passed for e in checks(result).values())
+    assert sim.count("GET", SCHEMAS) == 1
+    assert sim.count("GET", f"{SCHEMAS}/*/tables/*/columns") == 3
 
 
 def test_schema_checks_false_declares_none_and_reads_nothing(
