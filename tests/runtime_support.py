@@ -135,3 +135,12 @@ def _database(sim: FivetranSimulator, conn: SimConnection) -> str | None:
         if isinstance(value, str):
             return value
     return None
+
+
+def user_logs(instance: dg.DagsterInstance, run_id: str, level: int | None = None) -> list[str]:
+    """What the run's code logged (not Dagster's own events), at `level` if given."""
+    return [
+        entry.user_message
+        for entry in instance.all_logs(run_id)
+        if entry.dagster_event is None and (level is None or entry.level == level)
+    ]

@@ -83,9 +83,5 @@ def _with_columns(
 
 def _table_schema(columns: Mapping[str, Any]) -> dg.TableSchema:
     """Enabled columns by destination name, sorted, untyped: Fivetran reports no types."""
-    names = sorted(
-        str(column.get("name_in_destination") or name)
-        for name, column in schema_config.items(columns)
-        if column.get("enabled", True) is not False
-    )
+    names = sorted(name for name, enabled in schema_config.columns(columns).items() if enabled)
     return dg.TableSchema(columns=[dg.TableColumn(name=name, type="") for name in names])

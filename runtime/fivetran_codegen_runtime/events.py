@@ -15,7 +15,7 @@ from typing import Any, TypeAlias
 
 import dagster as dg
 
-from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
+from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset, listed
 from fivetran_codegen_runtime.metadata import SYNC_COMPLETED_AT
 
 FivetranEvent: TypeAlias = dg.MaterializeResult[Any] | dg.AssetMaterialization | dg.AssetCheckResult
@@ -97,10 +97,7 @@ def with_metadata(
 
 
 def _subset_note(connection: ConnectionAssets, unselected: list[TableAsset]) -> str:
-    names = ", ".join(table.label for table in unselected[:_LISTED_TABLES])
-    more = len(unselected) - _LISTED_TABLES
-    if more > 0:
-        names += f" and {more} more"
+    names = listed([table.label for table in unselected], _LISTED_TABLES)
     return (
         f"Fivetran syncs whole connections: {connection.describe()} synced all its "
         f"{len(connection.tables)} tables, so the {len(unselected)} not selected in this run "

@@ -59,6 +59,12 @@ class ConnectionAssets:
         return f"Fivetran connection {self.name!r} (id {self.id})"
 
 
+def listed(names: Sequence[str], limit: int) -> str:
+    """The first `limit` names for a message, and how many more there are."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def connection_of(assets_def: dg.AssetsDefinition) -> ConnectionAssets:
     """The single connection a `fivetran_assets` definition syncs."""
     connections = connections_of([assets_def])

@@ -56,23 +56,22 @@ def tables(config: Mapping[str, Any]) -> Tables:
     """Every table by (destination schema, destination table)."""
     found = {}
     for schema_name, schema in items(config.get("schemas")):
-        schema_enabled = schema.get("enabled", True) is not False
-        destination_schema = str(schema.get("name_in_destination") or schema_name)
+        destination_schema = _destination_name(schema_name, schema)
         for table_name, table in items(schema.get("tables")):
-            columns = {
-                str(column.get("name_in_destination") or name): _enabled(column)
-                for name, column in items(table.get("columns"))
-            }
-            found[(destination_schema, str(table.get("name_in_destination") or table_name))] = (
-                LiveTable(
-                    source_schema=schema_name,
-                    source_table=table_name,
-                    enabled=schema_enabled and _enabled(table),
-                    supports_columns=table.get("supports_columns_config") is not False,
-                    columns=columns,
-                )
+            found[(destination_schema, _destination_name(table_name, table))] = LiveTable(
+                source_schema=schema_name,
+                source_table=table_name,
+                enabled=_enabled(schema) and _enabled(table),
+                supports_columns=table.get("supports_columns_config") is not False,
+                columns=columns(table.get("columns")),
             )
     return found
+
+
+def columns(value: object) -> dict[str, bool]:
+    """A `columns` object (of the schema config or the columns endpoint): destination name ->
+    enabled."""
+    return {_destination_name(name, column): _enabled(column) for name, column in items(value)}
 
 
 def items(value: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -85,3 +84,7 @@ def items(value: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 def _enabled(entry: Mapping[str, Any]) -> bool:
     return entry.get("enabled", True) is not False
+
+
+def _destination_name(name: str, entry: Mapping[str, Any]) -> str:
+    return str(entry.get("name_in_destination") or name)

@@ -17,7 +17,7 @@ from collections.abc import Collection, Mapping
 import dagster as dg
 
 from fivetran_codegen_runtime import schema_config
-from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset
+from fivetran_codegen_runtime.inventory import ConnectionAssets, TableAsset, listed
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA, SCHEMA_CHECK
 from fivetran_codegen_runtime.rest.client import FivetranClient
 from fivetran_codegen_runtime.schema_config import LiveTable
@@ -48,7 +48,7 @@ def check_results(
     if new:
         log.warning(
             f"{connection.describe()}: the generated code is stale: Fivetran syncs "
-            f"{len(new)} table(s) it has no asset for ({_names(new)}); run {FIX}"
+            f"{len(new)} table(s) it has no asset for ({listed(new, _LISTED)}); run {FIX}"
         )
     results = []
     for table in connection.tables:  # all of them: the sync synced all of them
@@ -79,15 +79,17 @@ def table_drift(table: TableAsset, live: Mapping[tuple[str, str], LiveTable]) ->
     added = sorted(c for c, enabled in now.columns.items() if enabled and c not in known)
     problems = []
     if excluded:
-        problems.append(f"{len(excluded)} column(s) no longer synced: {_names(excluded)}")
+        problems.append(f"{len(excluded)} column(s) no longer synced: {listed(excluded, _LISTED)}")
     if added:
-        problems.append(f"{len(added)} column(s) the code does not have: {_names(added)}")
+        problems.append(f"{len(added)} column(s) the code does not have: {listed(added, _LISTED)}")
     return problems
 
 
 def _result(table: TableAsset, problems: list[str], new: list[str]) -> dg.AssetCheckResult:
     stale = (
-        [f"generated code is stale: {len(new)} new table(s) in the connection: {_names(new)}"]
+        [
+            f"generated code is stale: {len(new)} new table(s) in the connection: {listed(new, _LISTED)}"
+        ]
         if new
         else []
     )
@@ -115,8 +117,3 @@ def _snapshot_columns(table: TableAsset) -> frozenset[str] | None:
     if not isinstance(schema, dg.TableSchema):
         return None
     return frozenset(column.name for column in schema.columns)
-
-
-def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:_LISTED])
-    return shown + (f" and {len(names) - _LISTED} more" if len(names) > _LISTED else "")

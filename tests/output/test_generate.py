@@ -215,6 +215,29 @@ def test_bad_config_values_name_the_key(tmp_path: Path) -> None:
     assert not (work / "fivetran_defs").exists()
 
 
+@pytest.mark.parametrize(
+    ("settings", "where"),
+    [
+        ('schema_checks = "no"\n', "[tool.fivetran-codegen].schema_checks"),
+        (
+            "[tool.fivetran-codegen.connections.github]\nschema_checks = 0\n",
+            "connections.github].schema_checks",
+        ),
+        (
+            'polling_sensor = { enabled = "yes" }\n',
+            "[tool.fivetran-codegen.polling_sensor].enabled",
+        ),
+    ],
+)
+def test_a_flag_that_is_not_true_or_false_names_the_key(
+    settings: str, where: str, tmp_path: Path
+) -> None:
+    work = project(tmp_path, settings)
+    run = run_cli("generate", cwd=work)
+    assert run.code == 2 and "must be true or false" in run.stderr and where in run.stderr
+    assert not (work / "fivetran_defs").exists()
+
+
 def test_a_broken_snapshot_names_the_json_path_and_writes_nothing(tmp_path: Path) -> None:
     work = project(tmp_path)
     text = (

@@ -26,7 +26,7 @@ from fivetran_codegen_runtime.testing import (
 )
 
 from tests.conftest import imported, run_cli
-from tests.runtime_support import make_workspace
+from tests.runtime_support import make_workspace, user_logs
 
 SALESFORCE = "speak_inexpensive"
 SCHEMAS = f"/v1/connections/{SALESFORCE}/schemas"
@@ -73,11 +73,7 @@ def checks(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluati
 
 
 def warnings(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    return [
-        entry.user_message
-        for entry in instance.all_logs(run_id)
-        if entry.dagster_event is None and entry.level == logging.WARNING
-    ]
+    return user_logs(instance, run_id, logging.WARNING)
 
 
 def edit(sim: FivetranSimulator) -> dict[str, SimTable]:
@@ -208,14 +204,6 @@ def test_schema_checks_false_declares_none_and_reads_nothing(
     result = materialize(root, sim, instance)
     assert result.success and checks(result) == {}
     assert sim.count("GET", SCHEMAS) == 0
-
-
-def test_a_bad_schema_checks_value_is_a_config_error(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.fivetran-codegen]\nschema_checks = "no"\n')
-    result = run_cli("generate", cwd=tmp_path)
-    assert result.code == 2
-    assert "schema_checks must be true or false" in result.stderr
-    assert "[tool.fivetran-codegen].schema_checks" in result.stderr
 
 
 def test_a_key_dagster_cannot_name_a_check_output_for_gets_no_check() -> None:

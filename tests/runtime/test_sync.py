@@ -15,7 +15,13 @@ from fivetran_codegen_runtime import FivetranWorkspace
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA, SYNC_COMPLETED_AT, TABLE_NAME
 from fivetran_codegen_runtime.testing import FaultRule, FivetranSimulator, sample_workspace
 
-from tests.runtime_support import FAST_SETTINGS, build_assets, make_workspace, specs_for
+from tests.runtime_support import (
+    FAST_SETTINGS,
+    build_assets,
+    make_workspace,
+    specs_for,
+    user_logs,
+)
 
 SALESFORCE = "speak_inexpensive"  # auto schedule, Snowflake, 3 tables
 POSTGRES = "dialectical_remindful"  # source names differ from destination names
@@ -83,14 +89,6 @@ def retries(result: dg.ExecuteInProcessResult) -> list[float]:
         event.event_specific_data.seconds_to_wait  # type: ignore[union-attr]
         for event in result.all_events
         if event.event_type_value == "STEP_UP_FOR_RETRY"
-    ]
-
-
-def user_logs(instance: dg.DagsterInstance, run_id: str, level: int | None = None) -> list[str]:
-    return [
-        entry.user_message
-        for entry in instance.all_logs(run_id)
-        if entry.dagster_event is None and (level is None or entry.level == level)
     ]
 
 

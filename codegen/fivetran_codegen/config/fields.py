@@ -143,15 +143,8 @@ def asset_settings(table: Mapping[str, Any], where: Where, base: AssetSettings) 
         automation_condition=automation(table, where, base.automation_condition),
         retry_policy=_retry(table, where, base.retry_policy),
         freshness_policy=freshness.setting(table, where, base.freshness_policy),
-        schema_checks=_flag(table, where, "schema_checks", base.schema_checks),
+        schema_checks=where.boolean(table, "schema_checks", base.schema_checks),
     )
-
-
-def _flag(table: Mapping[str, Any], where: Where, key: str, default: bool) -> bool:
-    value = table.get(key, default)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{key} must be true or false, not {value!r}", where=where.at(key))
-    return value
 
 
 def _key_template(
@@ -264,13 +257,8 @@ def sensor(value: Any, where: Where) -> SensorConfig:
             where=where.at("name"),
             hint="use letters, digits and '_'",
         )
-    enabled = section.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise ConfigError(
-            f"enabled must be true or false, not {enabled!r}", where=where.at("enabled")
-        )
     return SensorConfig(
-        enabled=enabled,
+        enabled=where.boolean(section, "enabled", True),
         name=name,
         minimum_interval_seconds=where.integer(section, "minimum_interval_seconds", 30, minimum=1),
         default_status=where.choice(section, "default_status", ("running", "stopped")) or "stopped",

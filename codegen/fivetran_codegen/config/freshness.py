@@ -22,7 +22,7 @@ _FIXED_KEYS = ("fail_window", "warn_window", "cron", "lower_bound", "timezone")
 _SCHEDULE_KEYS = ("from_schedule", "warn", "fail", "daily_deadline")
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 MIN_WINDOW_SECONDS = 60  # Dagster evaluates freshness about once a minute
-_DAY = 24 * 3600
+DAY = 24 * 3600  # seconds
 _EXAMPLES = (
     'use "from_schedule", { from_schedule = true, warn = 1.5, fail = 2.0 }, '
     '{ fail_window = "25h", warn_window = "13h" }, { cron = "0 10 * * *", lower_bound = "1h" } '
@@ -50,7 +50,7 @@ def setting(
     inner = where.sub(KEY)
     if "from_schedule" in value:
         return _from_schedule(value, inner)
-    return fixed(value, inner)
+    return _fixed(value, inner)
 
 
 def _from_schedule(section: dict[str, Any], where: Where) -> ScheduleFreshness:
@@ -73,7 +73,7 @@ def _from_schedule(section: dict[str, Any], where: Where) -> ScheduleFreshness:
     deadline = default.daily_deadline_seconds
     if "daily_deadline" in section:
         deadline = duration(section["daily_deadline"], where.at("daily_deadline"))
-        if deadline >= _DAY:
+        if deadline >= DAY:
             raise ConfigError(
                 f"daily_deadline {section['daily_deadline']!r} is a day or more after the sync time",
                 where=where.at("daily_deadline"),
@@ -93,7 +93,7 @@ def _multiplier(section: Mapping[str, Any], where: Where, key: str, default: flo
     return float(value)
 
 
-def fixed(value: Any, where: Where) -> TimeWindowFreshness | CronFreshness:
+def _fixed(value: Any, where: Where) -> TimeWindowFreshness | CronFreshness:
     example = '{ fail_window = "25h", warn_window = "13h" } or { cron = "0 10 * * *", lower_bound = "1h" }'
     section = where.table(value)
     where.known(section, _FIXED_KEYS)
@@ -155,3 +155,13 @@ def duration(value: Any, where: str) -> int:
             hint="Dagster checks freshness about once a minute; use at least 60s",
         )
     return seconds
+
+
+def duration_text(seconds: int) -> str:
+    """The other way round: 90 -> "1m30s", 5400 -> "1h30m", 86400 -> "1d"."""
+    parts, rest = [], seconds
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"

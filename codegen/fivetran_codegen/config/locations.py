@@ -74,6 +74,12 @@ class Where:
             )
         return tuple(value)
 
+    def boolean(self, table: Mapping[str, Any], key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false, not {value!r}", where=self.at(key))
+        return value
+
     def integer(self, table: Mapping[str, Any], key: str, default: int, *, minimum: int) -> int:
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:

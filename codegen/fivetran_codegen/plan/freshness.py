@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fivetran_codegen.config.freshness import DAY, duration_text
 from fivetran_codegen.config.settings import (
     CronFreshness,
     Freshness,
@@ -25,7 +26,6 @@ from fivetran_codegen.errors import ConfigError
 
 Policy = TimeWindowFreshness | CronFreshness
 DAILY = 1440  # minutes
-_DAY = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def policy(setting: Freshness | None, schedule: Schedule) -> Policy | None:
         return None
     deadline = _daily_deadline(setting, schedule) if frequency == DAILY else None
     if deadline is not None:
-        return CronFreshness(cron=deadline, lower_bound_seconds=_DAY, timezone="UTC")
+        return CronFreshness(cron=deadline, lower_bound_seconds=DAY, timezone="UTC")
     return TimeWindowFreshness(
         fail_seconds=round(setting.fail * frequency * 60),
         warn_seconds=round(setting.warn * frequency * 60),
@@ -71,31 +71,21 @@ def _minutes_of_day(text: str | None) -> int | None:
 
 
 def describe(policy: Policy | None) -> str:
-    """As `diff` shows it: "fail after 12h, warn after 9h", "due daily at 10:00 UTC"..."""
+    """As `diff` shows it: "fail after 12h, warn after 9h", "due at cron '0 10 * * *' (UTC)..."."""
     if policy is None:
         return "none"
     if isinstance(policy, CronFreshness):
         return (
             f"due at cron {policy.cron!r} ({policy.timezone}), "
-            f"materialized in the {_duration(policy.lower_bound_seconds)} before"
+            f"materialized in the {duration_text(policy.lower_bound_seconds)} before"
         )
-    text = f"fail after {_duration(policy.fail_seconds)}"
+    text = f"fail after {duration_text(policy.fail_seconds)}"
     if policy.warn_seconds is not None:
-        text += f", warn after {_duration(policy.warn_seconds)}"
+        text += f", warn after {duration_text(policy.warn_seconds)}"
     return text
 
 
-def _duration(seconds: int) -> str:
-    """90 -> "1m30s", 5400 -> "1h30m", 86400 -> "1d": as the config writes durations."""
-    parts, rest = [], seconds
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, rest = divmod(rest, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts) or "0s"
-
-
-def require_support(where: str) -> None:
+def require_support(where: str, subject: str = "freshness_policy") -> None:
     """Generated code states policies with `dg.FreshnessPolicy.time_window(...)` / `.cron(...)`,
     which older Dagster lacks: refuse here rather than write code that cannot load. Imported
     only when a policy is configured, as generate otherwise needs no dagster."""
@@ -104,7 +94,7 @@ def require_support(where: str) -> None:
     policy_class = getattr(dg, "FreshnessPolicy", None)
     if policy_class is None or not hasattr(policy_class, "time_window"):
         raise ConfigError(
-            f"freshness_policy needs a Dagster with dg.FreshnessPolicy.time_window; this is "
+            f"{subject} needs a Dagster with dg.FreshnessPolicy.time_window; this is "
             f"dagster {dg.__version__}",
             where=where,
             hint="upgrade dagster (1.11 or newer), or remove freshness_policy",

@@ -150,8 +150,12 @@ def build(snapshot: Snapshot, config: Config, *, snapshot_name: str) -> RenderPl
         _connection(c, groups.get(c.group_id), settings, modules[c.id], config.resource_key)
         for c, settings in chosen
     ]
-    if any(p.freshness_policy is not None for p in plans):
-        freshness.require_support(f"{config.source}: [tool.fivetran-codegen].freshness_policy")
+    with_policy = next((p for p in plans if p.freshness_policy is not None), None)
+    if with_policy is not None:  # set at the top level or per connection: name the connection
+        freshness.require_support(
+            config.source,
+            f"the freshness_policy of connection {with_policy.name!r} ({with_policy.id})",
+        )
     warnings = _unused_overrides(snapshot, config) + _outside_project(config)
     if config.translator is not None or config.tables:
         # Imported here: it imports dagster, which generate needs for nothing else.
