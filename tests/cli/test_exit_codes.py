@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from fivetran_codegen_runtime.rest.errors import (
 )
 
 from tests.conftest import run_cli
+from tests.output.test_generate import SAMPLE_SNAPSHOT
 
 MISSPELLED = '[tool.fivetran-codegen]\nouptut = "fivetran_defs"\n'
 EXPECTED = (
@@ -87,6 +89,37 @@ def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0 and "--check" in done.stdout
+
+
+def test_a_misspelled_command_exits_2_naming_the_closest(tmp_path: Path) -> None:
+    result = run_cli("genrate", cwd=tmp_path)
+    assert result.code == 2
+    assert "No such command 'genrate'. (did you mean 'generate'?)" in result.stderr
+    unknown = run_cli("xyzzy", cwd=tmp_path)
+    assert unknown.code == 2 and "No such command 'xyzzy'.\n" in unknown.stderr
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    listed = run_cli("--help", cwd=tmp_path).stdout.split("Commands:")[1]
+    names = [line.split()[0] for line in listed.strip().splitlines()]
+    assert names == ["demo", "diff", "generate", "migrate", "simulate", "snapshot"]
+
+
+def test_generate_imports_only_what_it_uses(tmp_path: Path) -> None:
+    # A fresh process shows what a run loads: not migrate's codemods, the snapshot client, or
+    # libcst (a third of a second of start-up, for modules whose asset function was edited).
+    shutil.copy(SAMPLE_SNAPSHOT, tmp_path / "fivetran_snapshot.json")
+    unused = ("fivetran_codegen.cli.migrate", "fivetran_codegen.cli.snapshot", "libcst")
+    script = (
+        "import sys\nfrom fivetran_codegen.cli.main import main\n"
+        "try:\n    main(['generate'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {unused!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert "10 files written" in done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
 
 
 def test_snapshot_json_prints_its_error_as_json_on_stdout(tmp_path: Path) -> None:

@@ -159,6 +159,34 @@ def test_a_translator_returning_defaults_writes_what_no_translator_writes(tmp_pa
     assert tree(hooked / "fivetran_defs") == tree(plain / "fivetran_defs")
 
 
+def test_the_default_spec_equals_what_the_module_builds(tmp_path: Path) -> None:
+    """`super().get_asset_spec()` is built from a per-connection template without Dagster's
+    constructor checks: it must still equal, field by field, the spec the generated code builds."""
+    from fivetran_codegen import config
+    from fivetran_codegen.plan import default_spec, render_plan
+    from fivetran_codegen.snapshot import codec
+
+    root = project(
+        tmp_path,
+        'group = "{connection}"\ntags = { team = "data" }\nowners = ["team:data"]\n'
+        'automation_condition = "eager"\n',
+    )
+    assert generate(root)[0] == 0
+    plan = render_plan.build(
+        codec.load(root / "fivetran_snapshot.json"), config.load(None, cwd=root), snapshot_name="s"
+    )
+    built = {
+        s.key: default_spec.build(default_spec.connection_template(c), s)
+        for c in plan.connections
+        for s in c.specs
+    }
+    generated = specs(root)
+    assert built.keys() == generated.keys() and len(built) > 3
+    for key, spec in generated.items():
+        assert built[key]._asdict() == spec._asdict(), key
+        assert built[key].kinds == spec.kinds and built[key].tags["team"] == "data"
+
+
 HOSTILE = '"""\n# noqa\nimport os; os.system("x")  # \u202e\x00\r\\'
 
 

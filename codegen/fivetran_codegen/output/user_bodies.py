@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import libcst as cst
-
 from fivetran_codegen.errors import UserCodeError
 from fivetran_codegen.render import generated_file
 
@@ -43,6 +41,8 @@ def split(text: str, *, where: str, default_body: str) -> Parts | None:
 
 def _check_function(source: str, where: str) -> None:
     """The tail from the decorator on must be one function: the user's body parses and stays inside it."""
+    import libcst as cst  # here: a third of a second of start-up, needed only for a custom body
+
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:

@@ -88,7 +88,7 @@ def _connection(
     config: Config,
     hits: list[int],
 ) -> ConnectionPlan:
-    shared = default_spec.connection_metadata(plan)
+    template = default_spec.connection_template(plan)
     schema_config = _schema_config(connection)
     tables = {
         (schema.name, table.name): table
@@ -97,7 +97,7 @@ def _connection(
     }
     specs = []
     for s in plan.specs:
-        default = default_spec.build(plan, s, shared)
+        default = default_spec.build(template, s)
         spec = default
         for index, rule in enumerate(config.tables):
             if rule.matches(plan.id, plan.name, s.schema, s.table):
@@ -296,11 +296,12 @@ def _customised(
         changed("deps", spec_code.deps, list(spec.deps))
     if spec.description != default.description:
         changed("description", py_literal, spec.description)
-    if set(spec.kinds) != set(default.kinds):
-        changed("kinds", spec_code.string_set, sorted(spec.kinds))
-    tags, default_tags = _plain_tags(spec), _plain_tags(default)
-    if tags != default_tags:
-        changed("tags", spec_code.string_dict, tags)
+    if spec.tags != default.tags:  # kinds are tags too: both unchanged when the tags are equal
+        if set(spec.kinds) != set(default.kinds):
+            changed("kinds", spec_code.string_set, sorted(spec.kinds))
+        tags = _plain_tags(spec)
+        if tags != _plain_tags(default):
+            changed("tags", spec_code.string_dict, tags)
     if list(spec.owners) != list(default.owners):
         changed("owners", spec_code.strings, list(spec.owners))
     if not _same_serialized(spec.automation_condition, default.automation_condition):
