@@ -398,7 +398,9 @@ def test_one_table_change_rewrites_one_module(tmp_path: Path) -> None:
     work = project(tmp_path)
     assert run_cli("generate", cwd=work).code == 0
     package = work / "fivetran_defs"
-    stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in package.rglob("*.py")}
+    files = [p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+    assert package / ".gitignore" in stamps
     snapshot = work / "fivetran_snapshot.json"
     snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
     run = run_cli("generate", cwd=work)
@@ -408,7 +410,9 @@ def test_one_table_change_rewrites_one_module(tmp_path: Path) -> None:
         for p, stamp in stamps.items()
         if (p.stat().st_ino, p.stat().st_mtime_ns) != stamp
     )
-    assert changed == ["connections/pg_prod.py"]
+    # The module, the manifest, and the render cache (not committed); the package's .gitignore,
+    # like every other unchanged file, is the same file as before.
+    assert changed == [".fivetran-codegen-cache.json", "_manifest.json", "connections/pg_prod.py"]
     assert "2 files written" in run.stderr  # the module and the manifest
 
 

@@ -124,7 +124,7 @@ def _swap_in(package_dir: Path, output: Output) -> None:
             package_dir.rename(retired)
             _ignore_itself(retired)
         try:
-            _unignore(staging, output)
+            _unignore(staging, output, previous=retired / _ASIDE)
             staging.rename(package_dir)
         except BaseException:
             if retired.exists():
@@ -169,16 +169,34 @@ def _ignore_itself(directory: Path) -> None:
         _write(own, _IGNORE_ALL)
 
 
-def _unignore(directory: Path, output: Output | None) -> None:
-    """Put back the package's own `.gitignore` just before `directory` becomes the package."""
+def _unignore(directory: Path, output: Output | None, previous: Path | None = None) -> None:
+    """Put back the package's own `.gitignore` just before `directory` becomes the package.
+
+    `previous` is the old package's, set aside: unchanged, it is carried over like every other
+    unchanged file (the same inode and mtime), not written anew."""
     aside = directory / _ASIDE
     own = directory / _GITIGNORE
     if output is not None and _GITIGNORE in output.files:
-        _write(own, output.files[_GITIGNORE])
+        text = output.files[_GITIGNORE]
+        unchanged = output.on_disk.get(_GITIGNORE) == text
+        if not (unchanged and previous is not None and _replace_with_link(previous, own)):
+            _write(own, text)
     elif aside.is_file():
         os.replace(aside, own)
     else:
         own.unlink(missing_ok=True)
+
+
+def _replace_with_link(source: Path, target: Path) -> bool:
+    """`target` becomes a hard link to `source`; False when it cannot (nothing then changed)."""
+    link = target.with_name(target.name + ".link")
+    try:
+        os.link(source, link)
+        os.replace(link, target)
+    except OSError:
+        link.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _remove_tree(directory: Path) -> None:
