@@ -10,7 +10,7 @@ Every event carries its spec's metadata, so `dagster/table_name` and the destina
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from typing import Any, TypeAlias
 
 import dagster as dg
@@ -59,8 +59,12 @@ def sync_events(
     selected: Set[dg.AssetKey],
     completed_at: float,
     log: logging.Logger,
+    partitions: Sequence[str | None] = (None,),
 ) -> Iterator[FivetranEvent]:
-    """One event per table of the connection, for the sync that completed at `completed_at`."""
+    """One event per table of the connection, for the sync that completed at `completed_at`.
+
+    `partitions` are the run's partition keys (`run_partitions`): Dagster gives the selected
+    tables' results those itself, an unselected table gets one materialization per key."""
     unselected = [table for table in connection.tables if table.key not in selected]
     if unselected:
         log.info(_subset_note(connection, unselected))
@@ -68,12 +72,23 @@ def sync_events(
         metadata = event_metadata(table, completed_at)
         if table.key in selected:
             yield dg.MaterializeResult(asset_key=table.key, metadata=metadata)
-        else:
+            continue
+        for partition in partitions:
             yield dg.AssetMaterialization(
                 asset_key=table.key,
                 description=f"Synced by Fivetran with the rest of {connection.describe()}",
                 metadata=metadata,
+                partition=partition,
             )
+
+
+def run_partitions(context: dg.AssetExecutionContext) -> Sequence[str | None]:
+    """The partition keys the run materializes; `(None,)` for an unpartitioned run."""
+    if context.has_partition_key:
+        return (context.partition_key,)
+    if context.has_partition_key_range:  # a backfill of several keys in one run
+        return tuple(context.partition_keys)
+    return (None,)
 
 
 def event_metadata(table: TableAsset, completed_at: float) -> dict[str, Any]:

@@ -16,7 +16,12 @@ from pydantic import Field
 
 from fivetran_codegen_runtime import ownership, schema_config, schema_drift
 from fivetran_codegen_runtime.columns import attach_columns
-from fivetran_codegen_runtime.events import FivetranEvent, FivetranEventIterator, sync_events
+from fivetran_codegen_runtime.events import (
+    FivetranEvent,
+    FivetranEventIterator,
+    run_partitions,
+    sync_events,
+)
 from fivetran_codegen_runtime.inventory import ConnectionAssets, connection_of
 from fivetran_codegen_runtime.metadata import SCHEMA_CHECK
 from fivetran_codegen_runtime.rest.client import DEFAULT_API_URL, FivetranClient
@@ -198,7 +203,11 @@ class FivetranWorkspace(dg.ConfigurableResource):  # type: ignore[type-arg]
             checks = schema_drift.check_results(read, client, connection, checked, context.log)
         assert status.succeeded_at is not None  # run_sync returns only after a success
         yield from sync_events(
-            connection, context.selected_asset_keys, epoch(status.succeeded_at), context.log
+            connection,
+            context.selected_asset_keys,
+            epoch(status.succeeded_at),
+            context.log,
+            run_partitions(context),
         )
         yield from checks
 

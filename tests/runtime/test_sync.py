@@ -11,13 +11,19 @@ from typing import Any
 
 import dagster as dg
 import pytest
-from fivetran_codegen_runtime import FivetranWorkspace
+from fivetran_codegen_runtime import (
+    FivetranEvent,
+    FivetranSyncConfig,
+    FivetranWorkspace,
+    fivetran_assets,
+)
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA, SYNC_COMPLETED_AT, TABLE_NAME
 from fivetran_codegen_runtime.testing import FaultRule, FivetranSimulator, sample_workspace
 
 from tests.runtime_support import (
     FAST_SETTINGS,
     build_assets,
+    connection_record,
     make_workspace,
     specs_for,
     user_logs,
@@ -428,3 +434,49 @@ def test_connection_deleted_mid_run_fails_clearly(
     text = failure_text(result)
     assert "no longer exists in Fivetran" in text and SALESFORCE in text
     assert materializations(result) == {}
+
+
+def test_a_partitioned_connection_reports_every_table_for_the_runs_partition(
+    sim: FivetranSimulator, instance: dg.DagsterInstance
+) -> None:
+    # A translator may give a connection's tables one partitions definition; a sync still syncs
+    # them all, and every table's materialization, selected or not, is the run's partition.
+    partitions = dg.StaticPartitionsDefinition(["eu", "us"])
+    specs = [s.replace_attributes(partitions_def=partitions) for s in specs_for(sim, SALESFORCE)]
+
+    @fivetran_assets(connection=connection_record(sim, SALESFORCE), specs=specs, name="partitioned")
+    def partitioned(
+        context: dg.AssetExecutionContext, fivetran: FivetranWorkspace, config: FivetranSyncConfig
+    ) -> Iterator[FivetranEvent]:
+        yield from fivetran.sync_and_poll(context=context, config=config)
+
+    account = dg.AssetKey(["salesforce", "account"])
+    for partition, selection in (("eu", None), ("us", [account])):
+        result = dg.materialize(
+            [partitioned],
+            resources={"fivetran": make_workspace(sim)},
+            instance=instance,
+            partition_key=partition,
+            selection=selection,
+            raise_on_error=False,
+        )
+        assert result.success, failure_text(result)
+        events = result.get_asset_materialization_events()
+        assert len(events) == 3
+        assert {e.partition for e in events} == {partition}
+    # A backfill of both keys in one run: each unselected table, once per key.
+    both = {"dagster/asset_partition_range_start": "eu", "dagster/asset_partition_range_end": "us"}
+    result = dg.materialize(
+        [partitioned],
+        resources={"fivetran": make_workspace(sim)},
+        instance=instance,
+        tags=both,
+        selection=[account],
+        raise_on_error=False,
+    )
+    assert result.success, failure_text(result)
+    found = [(e.asset_key, e.partition) for e in result.get_asset_materialization_events()]
+    assert sorted(found) == sorted((s.key, p) for s in specs for p in ("eu", "us"))
+    assert sim.count("POST", f"/v1/connections/{SALESFORCE}/sync") == 3
+    for spec in specs:
+        assert instance.get_materialized_partitions(spec.key) == {"eu", "us"}
