@@ -79,16 +79,33 @@ def sync_events(
                 description=f"Synced by Fivetran with the rest of {connection.describe()}",
                 metadata=metadata,
                 partition=partition,
+                tags=_dimension_tags(partition),
             )
 
 
 def run_partitions(context: dg.AssetExecutionContext) -> Sequence[str | None]:
-    """The partition keys the run materializes; `(None,)` for an unpartitioned run."""
+    """The partition keys the run materializes for the connection; `(None,)` for one without
+    partitions (even in a partitioned run: the keys are the run's, not the asset's)."""
+    partitions_def = context.assets_def.partitions_def
+    if partitions_def is None:
+        return (None,)
     if context.has_partition_key:
-        return (context.partition_key,)
-    if context.has_partition_key_range:  # a backfill of several keys in one run
-        return tuple(context.partition_keys)
-    return (None,)
+        keys: Sequence[str] = (context.partition_key,)
+    elif context.has_partition_key_range:  # a backfill of several keys in one run
+        keys = context.partition_keys
+    else:
+        return (None,)
+    if isinstance(partitions_def, dg.MultiPartitionsDefinition):
+        return tuple(partitions_def.get_partition_key_from_str(key) for key in keys)
+    return tuple(keys)
+
+
+def _dimension_tags(partition: str | None) -> dict[str, str] | None:
+    """What Dagster tags its own events of a multi-partition key with: one tag per dimension,
+    which is how the key is read back by dimension."""
+    if not isinstance(partition, dg.MultiPartitionKey):
+        return None
+    return {f"dagster/partition/{d}": k for d, k in partition.keys_by_dimension.items()}
 
 
 def event_metadata(table: TableAsset, completed_at: float) -> dict[str, Any]:

@@ -480,3 +480,64 @@ def test_a_partitioned_connection_reports_every_table_for_the_runs_partition(
     assert sim.count("POST", f"/v1/connections/{SALESFORCE}/sync") == 3
     for spec in specs:
         assert instance.get_materialized_partitions(spec.key) == {"eu", "us"}
+
+
+def test_an_unpartitioned_connection_in_a_partitioned_run_stays_unpartitioned(
+    sim: FivetranSimulator, instance: dg.DagsterInstance
+) -> None:
+    # The run's partition key belongs to the partitioned asset beside the connection: the
+    # tables, selected or not, are materialized without a partition.
+    @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["eu", "us"]))
+    def daily() -> None:
+        pass
+
+    account = dg.AssetKey(["salesforce", "account"])
+    result = dg.materialize(
+        [build_assets(sim, SALESFORCE), daily],
+        resources={"fivetran": make_workspace(sim)},
+        instance=instance,
+        partition_key="eu",
+        selection=[account, daily.key],
+        raise_on_error=False,
+    )
+    assert result.success, failure_text(result)
+    found = {e.asset_key: e.partition for e in result.get_asset_materialization_events()}
+    assert len(found) == 4 and found.pop(daily.key) == "eu"
+    assert set(found.values()) == {None}
+
+
+def test_a_multi_partitioned_connection_tags_each_dimension(sim: FivetranSimulator) -> None:
+    partitions = dg.MultiPartitionsDefinition(
+        {
+            "region": dg.StaticPartitionsDefinition(["eu", "us"]),
+            "tier": dg.StaticPartitionsDefinition(["gold", "free"]),
+        }
+    )
+    specs = [s.replace_attributes(partitions_def=partitions) for s in specs_for(sim, SALESFORCE)]
+
+    @fivetran_assets(connection=connection_record(sim, SALESFORCE), specs=specs, name="multi")
+    def multi(
+        context: dg.AssetExecutionContext, fivetran: FivetranWorkspace, config: FivetranSyncConfig
+    ) -> Iterator[FivetranEvent]:
+        yield from fivetran.sync_and_poll(context=context, config=config)
+
+    key = dg.MultiPartitionKey({"region": "eu", "tier": "gold"})
+    with dg.instance_for_test() as instance:  # its own: the other tests' partitions are "eu"
+        result = dg.materialize(
+            [multi],
+            resources={"fivetran": make_workspace(sim)},
+            instance=instance,
+            partition_key=key,
+            selection=[dg.AssetKey(["salesforce", "account"])],
+            raise_on_error=False,
+        )
+        assert result.success, failure_text(result)
+        for spec in specs:  # read back by dimension: the unselected tables' keys too
+            assert instance.get_materialized_partitions(spec.key) == {key}
+            record = instance.fetch_materializations(spec.key, limit=1).records[0]
+            event = record.event_log_entry.dagster_event
+            assert event is not None and event.partition == key
+            tags = instance.get_event_tags_for_asset(
+                spec.key, filter_tags={"dagster/partition/region": "eu"}
+            )
+            assert tags, spec.key
