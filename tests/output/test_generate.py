@@ -6,6 +6,7 @@ no ruff anywhere, loading the package) runs in a subprocess.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -392,6 +393,33 @@ def test_a_body_that_does_not_parse_is_reported(tmp_path: Path) -> None:
     run = run_cli("generate", cwd=work)
     assert run.code == 2
     assert "connections/github.py" in run.stderr and "does not parse" in run.stderr
+
+
+def test_without_hard_links_a_regeneration_writes_the_same_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another filesystem, or one without hard links: unchanged files are copied instead, and
+    # the package's .gitignore is written.
+    work = project(tmp_path)
+    assert run_cli("generate", cwd=work).code == 0
+    package = work / "fivetran_defs"
+    before = tree(package)
+    snapshot = work / "fivetran_snapshot.json"
+    snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+
+    def no_links(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    assert run_cli("generate", cwd=work).code == 0
+    after = tree(package)
+    assert after[".gitignore"] == before[".gitignore"]
+    assert sorted(p for p in after if after[p] != before.get(p)) == [
+        "_manifest.json",
+        "connections/pg_prod.py",
+    ]
+    assert not [p for p in work.iterdir() if p.name.startswith(".fivetran_defs.")]
+    assert not [p for p in package.iterdir() if ".link-" in p.name]
 
 
 def test_one_table_change_rewrites_one_module(tmp_path: Path) -> None:

@@ -187,6 +187,29 @@ def test_the_default_spec_equals_what_the_module_builds(tmp_path: Path) -> None:
         assert built[key].kinds == spec.kinds and built[key].tags["team"] == "data"
 
 
+def test_a_translator_that_edits_the_default_spec_in_place_keeps_its_edits(
+    tmp_path: Path,
+) -> None:
+    # AssetSpec's metadata and tags are plain dicts: an edit in place must count as a change of
+    # that table's spec, not of the default it is compared with, nor leak into the next table.
+    root = project(
+        tmp_path,
+        translator="""\
+            spec = super().get_asset_spec(props)
+            spec.metadata["custom"] = props.table
+            spec.tags["table"] = props.destination_table
+            return spec
+        """,
+    )
+    assert generate(root)[0] == 0
+    generated = specs(root)
+    assert len(generated) > 3
+    for spec in generated.values():
+        schema, table = spec.key.path[-2:]
+        assert spec.metadata["custom"] == f"{schema}.{table}"
+        assert spec.tags["table"] == table
+
+
 HOSTILE = '"""\n# noqa\nimport os; os.system("x")  # \u202e\x00\r\\'
 
 

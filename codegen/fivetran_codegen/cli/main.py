@@ -22,22 +22,26 @@ COMMANDS = ("demo", "diff", "generate", "migrate", "simulate", "snapshot")
 
 class _LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
-            return None
+            return super().get_command(ctx, cmd_name)  # one added with `main.add_command`
         command = getattr(importlib.import_module(f"fivetran_codegen.cli.{cmd_name}"), cmd_name)
-        assert isinstance(command, click.Command)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"fivetran_codegen.cli.{cmd_name}.{cmd_name} is not a click command")
         return command
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click 8.1 names no close match for an unknown command; newer clicks do, from the
+        # commands added so far, which here are none.
         name = args[0] if args else ""
-        if name not in COMMANDS and not name.startswith("-") and not ctx.resilient_parsing:
-            hint = did_you_mean(name, COMMANDS)
-            ctx.fail(f"No such command {name!r}." + (f" ({hint})" if hint else ""))
+        known = self.list_commands(ctx)
+        if name not in known and not name.startswith("-") and not ctx.resilient_parsing:
+            hint = did_you_mean(name, known)  # as click words its own: "Did you mean ...?"
+            ctx.fail(f"No such command {name!r}." + (f" {hint.capitalize()}" if hint else ""))
         return super().resolve_command(ctx, args)
 
 

@@ -189,9 +189,12 @@ def _unignore(directory: Path, output: Output | None, previous: Path | None = No
 
 def _replace_with_link(source: Path, target: Path) -> bool:
     """`target` becomes a hard link to `source`; False when it cannot (nothing then changed)."""
-    link = target.with_name(target.name + ".link")
+    link = target.with_name(f"{target.name}.link-{uuid.uuid4().hex[:8]}")  # no carried-over file's
     try:
         os.link(source, link)
+    except OSError:
+        return False
+    try:
         os.replace(link, target)
     except OSError:
         link.unlink(missing_ok=True)

@@ -84,13 +84,26 @@ def build(template: dg.AssetSpec, s: SpecPlan) -> dg.AssetSpec:
     """A table's spec from its connection's template.
 
     `_replace` (what Dagster's own `with_io_manager_key` uses) skips the constructor's checks,
-    a tenth of a translated run at 100,000 tables; what it sets is checked here: the
-    key by `AssetKey`, the group once per name, the metadata keys are ours.
+    which took 5.7 of a translated run's seconds at 100,000 tables (2.9 s this way, timed in
+    process). What it sets is checked here: the key by `AssetKey`, the group once per name, the
+    metadata keys are ours. The specs of a connection share the template's tags, owners and
+    deps: hand user code a `copy`.
     """
     return template._replace(
         key=dg.AssetKey(list(s.key)),
         group_name=_checked_group(s.group),
         metadata={**template.metadata, **table_metadata(s)},
+    )
+
+
+def copy(spec: dg.AssetSpec) -> dg.AssetSpec:
+    """`spec` with dicts and lists of its own: a translator that edits one in place changes its
+    own result, not the default it is compared with (nor the next table's)."""
+    return spec._replace(
+        metadata=dict(spec.metadata),
+        tags=dict(spec.tags),
+        owners=list(spec.owners),
+        deps=list(spec.deps),
     )
 
 

@@ -105,7 +105,7 @@ def _connection(
                 spec = _apply_rule(rule, spec, plan, s)
         if translator is not None:
             table = tables[(s.source_schema, s.source_table)]
-            props = _props(plan, s, table, schema_config, spec)
+            props = _props(plan, s, table, schema_config, default_spec.copy(spec))
             spec = _translate(translator, props, plan, s, config.root)
         specs.append(_customised(plan, s, default, spec))
     _check_partitions(plan, specs)
