@@ -97,11 +97,18 @@ def specs_for(sim: FivetranSimulator, connection_id: str) -> list[dg.AssetSpec]:
 
 
 def build_assets(
-    sim: FivetranSimulator, connection_id: str, *, columns: bool = False
+    sim: FivetranSimulator,
+    connection_id: str,
+    *,
+    columns: bool = False,
+    partitions_def: dg.PartitionsDefinition | None = None,
 ) -> dg.AssetsDefinition:
-    """A connection's assets exactly as a generated module defines them."""
+    """A connection's assets exactly as a generated module defines them (with `partitions_def`,
+    as one a translator partitioned)."""
     record = connection_record(sim, connection_id)
     specs = specs_for(sim, connection_id)
+    if partitions_def is not None:
+        specs = [s.replace_attributes(partitions_def=partitions_def) for s in specs]
 
     if columns:
 

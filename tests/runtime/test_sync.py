@@ -11,19 +11,13 @@ from typing import Any
 
 import dagster as dg
 import pytest
-from fivetran_codegen_runtime import (
-    FivetranEvent,
-    FivetranSyncConfig,
-    FivetranWorkspace,
-    fivetran_assets,
-)
+from fivetran_codegen_runtime import FivetranWorkspace
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA, SYNC_COMPLETED_AT, TABLE_NAME
 from fivetran_codegen_runtime.testing import FaultRule, FivetranSimulator, sample_workspace
 
 from tests.runtime_support import (
     FAST_SETTINGS,
     build_assets,
-    connection_record,
     make_workspace,
     specs_for,
     user_logs,
@@ -442,13 +436,8 @@ def test_a_partitioned_connection_reports_every_table_for_the_runs_partition(
     # A translator may give a connection's tables one partitions definition; a sync still syncs
     # them all, and every table's materialization, selected or not, is the run's partition.
     partitions = dg.StaticPartitionsDefinition(["eu", "us"])
-    specs = [s.replace_attributes(partitions_def=partitions) for s in specs_for(sim, SALESFORCE)]
-
-    @fivetran_assets(connection=connection_record(sim, SALESFORCE), specs=specs, name="partitioned")
-    def partitioned(
-        context: dg.AssetExecutionContext, fivetran: FivetranWorkspace, config: FivetranSyncConfig
-    ) -> Iterator[FivetranEvent]:
-        yield from fivetran.sync_and_poll(context=context, config=config)
+    partitioned = build_assets(sim, SALESFORCE, partitions_def=partitions)
+    specs = specs_for(sim, SALESFORCE)
 
     account = dg.AssetKey(["salesforce", "account"])
     for partition, selection in (("eu", None), ("us", [account])):
@@ -513,13 +502,8 @@ def test_a_multi_partitioned_connection_tags_each_dimension(sim: FivetranSimulat
             "tier": dg.StaticPartitionsDefinition(["gold", "free"]),
         }
     )
-    specs = [s.replace_attributes(partitions_def=partitions) for s in specs_for(sim, SALESFORCE)]
-
-    @fivetran_assets(connection=connection_record(sim, SALESFORCE), specs=specs, name="multi")
-    def multi(
-        context: dg.AssetExecutionContext, fivetran: FivetranWorkspace, config: FivetranSyncConfig
-    ) -> Iterator[FivetranEvent]:
-        yield from fivetran.sync_and_poll(context=context, config=config)
+    multi = build_assets(sim, SALESFORCE, partitions_def=partitions)
+    specs = specs_for(sim, SALESFORCE)
 
     key = dg.MultiPartitionKey({"region": "eu", "tier": "gold"})
     with dg.instance_for_test() as instance:  # its own: the other tests' partitions are "eu"
