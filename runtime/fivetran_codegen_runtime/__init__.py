@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fivetran_codegen_runtime.connection import FivetranConnection
     from fivetran_codegen_runtime.events import FivetranEvent, FivetranEventIterator
     from fivetran_codegen_runtime.resource import FivetranSyncConfig, FivetranWorkspace
+    from fivetran_codegen_runtime.schema_drift import schema_check_specs
     from fivetran_codegen_runtime.sensor import build_fivetran_polling_sensor
     from fivetran_codegen_runtime.versions import RuntimeTooOldError, require_runtime
 
@@ -29,6 +30,7 @@ _LAZY = {
     "FivetranEventIterator": "fivetran_codegen_runtime.events",
     "FivetranSyncConfig": "fivetran_codegen_runtime.resource",
     "FivetranWorkspace": "fivetran_codegen_runtime.resource",
+    "schema_check_specs": "fivetran_codegen_runtime.schema_drift",
     "build_fivetran_polling_sensor": "fivetran_codegen_runtime.sensor",
     "RuntimeTooOldError": "fivetran_codegen_runtime.versions",
     "require_runtime": "fivetran_codegen_runtime.versions",
@@ -45,6 +47,7 @@ __all__ = [
     "build_fivetran_polling_sensor",
     "fivetran_assets",
     "require_runtime",
+    "schema_check_specs",
 ]
 
 

@@ -12,7 +12,7 @@ no check results (Dagster shows the checks as not evaluated in this run).
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import dagster as dg
 
@@ -24,6 +24,19 @@ from fivetran_codegen_runtime.schema_config import LiveTable
 
 FIX = "fivetran-codegen snapshot && fivetran-codegen generate"
 _LISTED = 10  # names listed in a message; the rest are counted
+
+
+def schema_check_specs(specs: Iterable[dg.AssetSpec]) -> tuple[dg.AssetCheckSpec, ...]:
+    """The `fivetran_schema` check of each table, as generated modules declare them
+    (`check_specs=` of `fivetran_assets`)."""
+    return tuple(
+        dg.AssetCheckSpec(
+            SCHEMA_CHECK,
+            asset=spec.key,
+            description="Fivetran syncs this table with the columns this code was generated from",
+        )
+        for spec in specs
+    )
 
 
 def check_results(

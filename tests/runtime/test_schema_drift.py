@@ -16,6 +16,7 @@ from fivetran_codegen_runtime import (
     FivetranEvent,
     FivetranWorkspace,
     fivetran_assets,
+    schema_check_specs,
 )
 from fivetran_codegen_runtime.testing import (
     FaultRule,
@@ -213,9 +214,8 @@ def test_a_key_dagster_cannot_name_a_check_output_for_gets_no_check() -> None:
     specs = [
         dg.AssetSpec(key=key, metadata={"dagster-fivetran/connector_id": "c1"}) for key in keys
     ]
-    checks = [dg.AssetCheckSpec("fivetran_schema", asset=spec.key) for spec in specs]
 
-    @fivetran_assets(connection=connection, specs=specs, check_specs=checks)
+    @fivetran_assets(connection=connection, specs=specs, check_specs=schema_check_specs(specs))
     def odd(context: dg.AssetExecutionContext):  # type: ignore[no-untyped-def]
         yield from ()
 

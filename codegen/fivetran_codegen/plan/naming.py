@@ -63,7 +63,7 @@ GENERATED_CODE_NAMES: Final = frozenset(
     {
         *("annotations", "dagster", "defs", "dg", "fivetran", "fivetran_assets"),
         *("build_fivetran_polling_sensor", "connections", "fivetran_codegen_runtime"),
-        "require_runtime",
+        *("require_runtime", "schema_check_specs"),
     }
 )
 

@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-from fivetran_codegen_runtime.metadata import SCHEMA_CHECK
 
 from fivetran_codegen import __version__
 from fivetran_codegen.plan.render_plan import ConnectionPlan, RenderPlan
@@ -88,7 +87,7 @@ class _ConnectionView:
         self.automation_code = settings_code.automation_condition(connection.automation_condition)
         self.retry_code = settings_code.retry_policy(connection.retry_policy)
         self.freshness_code = settings_code.freshness_policy(connection.freshness_policy)
-        self.schema_check = SCHEMA_CHECK if connection.schema_checks else None
+        self.schema_checks = connection.schema_checks
         # Freshness windows are the only code written with `datetime.timedelta`.
         self.uses_datetime = self.freshness_code is not None or any(
             s.code("freshness_policy") not in (None, "None") for s in connection.specs

@@ -18,6 +18,7 @@ from fivetran_codegen_runtime import (
     FivetranSyncConfig,
     FivetranWorkspace,
     fivetran_assets,
+    schema_check_specs,
 )
 
 # Note: setup state 'broken': runs fail until it is fixed in Fivetran
@@ -111,14 +112,7 @@ SPECS: tuple[dg.AssetSpec, ...] = (
 
 # Schema drift: after every sync the run compares Fivetran's schema config with these tables and
 # warns about what changed (`schema_checks = false` in [tool.fivetran-codegen] turns it off).
-CHECK_SPECS: tuple[dg.AssetCheckSpec, ...] = tuple(
-    dg.AssetCheckSpec(
-        "fivetran_schema",
-        asset=spec.key,
-        description="Fivetran syncs this table with the columns this code was generated from",
-    )
-    for spec in SPECS
-)
+CHECK_SPECS: tuple[dg.AssetCheckSpec, ...] = schema_check_specs(SPECS)
 
 
 @fivetran_assets(
