@@ -404,14 +404,19 @@ def test_without_hard_links_a_regeneration_writes_the_same_package(
     assert run_cli("generate", cwd=work).code == 0
     package = work / "fivetran_defs"
     before = tree(package)
+    inodes = {name: (package / name).stat().st_ino for name in (".gitignore", "__init__.py")}
     snapshot = work / "fivetran_snapshot.json"
     snapshot.write_text(snapshot.read_text().replace(ORDERS, ORDERS_V2, 1))
+    refused: list[object] = []
 
     def no_links(source: object, target: object) -> None:
+        refused.append(source)
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "link", no_links)
     assert run_cli("generate", cwd=work).code == 0
+    assert refused  # the fallback ran: the unchanged files are copies now
+    assert all((package / name).stat().st_ino != ino for name, ino in inodes.items())
     after = tree(package)
     assert after[".gitignore"] == before[".gitignore"]
     assert sorted(p for p in after if after[p] != before.get(p)) == [

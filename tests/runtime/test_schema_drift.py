@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import pytest
 from fivetran_codegen_runtime import (
     FivetranConnection,
     FivetranEvent,
@@ -23,7 +22,6 @@ from fivetran_codegen_runtime.testing import (
     FivetranSimulator,
     SimColumn,
     SimTable,
-    sample_workspace,
 )
 
 from tests.conftest import imported, run_cli
@@ -32,18 +30,6 @@ from tests.runtime_support import make_workspace, user_logs
 SALESFORCE = "speak_inexpensive"
 SCHEMAS = f"/v1/connections/{SALESFORCE}/schemas"
 FIX = "fivetran-codegen snapshot && fivetran-codegen generate"
-
-
-@pytest.fixture
-def sim() -> Iterator[FivetranSimulator]:
-    with FivetranSimulator(sample_workspace(), sync_duration=0.2) as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as dagster_instance:
-        yield dagster_instance
 
 
 def generated(root: Path, sim: FivetranSimulator, settings: str = "") -> Path:
@@ -131,6 +117,7 @@ def test_a_new_table_in_fivetran_makes_the_code_stale(
     result = materialize(root, sim, instance)
     assert result.success
     found = checks(result)
+    assert set(found) == {"account", "contact", "opportunity"}
     assert all(not e.passed and e.severity == dg.AssetCheckSeverity.WARN for e in found.values())
     assert all(
         "1 new table(s) in the connection: salesforce.lead" in str(e.description)
@@ -189,7 +176,8 @@ def test_checks_and_column_metadata_share_one_schema_config_read(
         result = dg.materialize(
             [with_columns], resources={"fivetran": make_workspace(sim)}, instance=instance
         )
-    assert result.success and all(e.passed for e in checks(result).values())
+    assert result.success and set(checks(result)) == {"account", "contact", "opportunity"}
+    assert all(e.passed for e in checks(result).values())
     assert sim.count("GET", SCHEMAS) == 1
     assert sim.count("GET", f"{SCHEMAS}/*/tables/*/columns") == 3
 

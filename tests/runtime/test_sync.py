@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 from fivetran_codegen_runtime import FivetranWorkspace
 from fivetran_codegen_runtime.metadata import COLUMN_SCHEMA, SYNC_COMPLETED_AT, TABLE_NAME
-from fivetran_codegen_runtime.testing import FaultRule, FivetranSimulator, sample_workspace
+from fivetran_codegen_runtime.testing import FaultRule, FivetranSimulator
 
 from tests.runtime_support import (
     FAST_SETTINGS,
@@ -30,20 +30,6 @@ SHEETS = "fractious_obelisk"  # paused
 STRIPE = "wobbly_pancake"  # broken
 
 
-@pytest.fixture
-def sim() -> Iterator[FivetranSimulator]:
-    with FivetranSimulator(sample_workspace(), sync_duration=0.2) as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def instance() -> Iterator[dg.DagsterInstance]:
-    # One instance for the module (making one takes a second): each test reads only the events
-    # of its own runs, by run id.
-    with dg.instance_for_test() as dagster_instance:
-        yield dagster_instance
-
-
 def run(
     sim: FivetranSimulator,
     instance: dg.DagsterInstance,
@@ -53,14 +39,21 @@ def run(
     run_config: dict[str, Any] | None = None,
     columns: bool = False,
     workspace: FivetranWorkspace | None = None,
+    partitions_def: dg.PartitionsDefinition | None = None,
+    partition_key: str | None = None,
+    tags: dict[str, str] | None = None,
+    beside: tuple[dg.AssetsDefinition, ...] = (),  # other assets in the same run
     **settings: Any,
 ) -> dg.ExecuteInProcessResult:
+    assets = build_assets(sim, connection_id, columns=columns, partitions_def=partitions_def)
     return dg.materialize(
-        [build_assets(sim, connection_id, columns=columns)],
+        [assets, *beside],
         resources={"fivetran": workspace or make_workspace(sim, **settings)},
         instance=instance,
         selection=selection,
         run_config=run_config,
+        partition_key=partition_key,
+        tags=tags,
         raise_on_error=False,
     )
 
@@ -436,18 +429,16 @@ def test_a_partitioned_connection_reports_every_table_for_the_runs_partition(
     # A translator may give a connection's tables one partitions definition; a sync still syncs
     # them all, and every table's materialization, selected or not, is the run's partition.
     partitions = dg.StaticPartitionsDefinition(["eu", "us"])
-    partitioned = build_assets(sim, SALESFORCE, partitions_def=partitions)
     specs = specs_for(sim, SALESFORCE)
-
     account = dg.AssetKey(["salesforce", "account"])
     for partition, selection in (("eu", None), ("us", [account])):
-        result = dg.materialize(
-            [partitioned],
-            resources={"fivetran": make_workspace(sim)},
-            instance=instance,
+        result = run(
+            sim,
+            instance,
+            SALESFORCE,
+            partitions_def=partitions,
             partition_key=partition,
             selection=selection,
-            raise_on_error=False,
         )
         assert result.success, failure_text(result)
         events = result.get_asset_materialization_events()
@@ -455,13 +446,8 @@ def test_a_partitioned_connection_reports_every_table_for_the_runs_partition(
         assert {e.partition for e in events} == {partition}
     # A backfill of both keys in one run: each unselected table, once per key.
     both = {"dagster/asset_partition_range_start": "eu", "dagster/asset_partition_range_end": "us"}
-    result = dg.materialize(
-        [partitioned],
-        resources={"fivetran": make_workspace(sim)},
-        instance=instance,
-        tags=both,
-        selection=[account],
-        raise_on_error=False,
+    result = run(
+        sim, instance, SALESFORCE, partitions_def=partitions, tags=both, selection=[account]
     )
     assert result.success, failure_text(result)
     found = [(e.asset_key, e.partition) for e in result.get_asset_materialization_events()]
@@ -481,13 +467,13 @@ def test_an_unpartitioned_connection_in_a_partitioned_run_stays_unpartitioned(
         pass
 
     account = dg.AssetKey(["salesforce", "account"])
-    result = dg.materialize(
-        [build_assets(sim, SALESFORCE), daily],
-        resources={"fivetran": make_workspace(sim)},
-        instance=instance,
+    result = run(
+        sim,
+        instance,
+        SALESFORCE,
+        beside=(daily,),
         partition_key="eu",
         selection=[account, daily.key],
-        raise_on_error=False,
     )
     assert result.success, failure_text(result)
     found = {e.asset_key: e.partition for e in result.get_asset_materialization_events()}
@@ -502,18 +488,16 @@ def test_a_multi_partitioned_connection_tags_each_dimension(sim: FivetranSimulat
             "tier": dg.StaticPartitionsDefinition(["gold", "free"]),
         }
     )
-    multi = build_assets(sim, SALESFORCE, partitions_def=partitions)
     specs = specs_for(sim, SALESFORCE)
-
     key = dg.MultiPartitionKey({"region": "eu", "tier": "gold"})
     with dg.instance_for_test() as instance:  # its own: the other tests' partitions are "eu"
-        result = dg.materialize(
-            [multi],
-            resources={"fivetran": make_workspace(sim)},
-            instance=instance,
+        result = run(
+            sim,
+            instance,
+            SALESFORCE,
+            partitions_def=partitions,
             partition_key=key,
             selection=[dg.AssetKey(["salesforce", "account"])],
-            raise_on_error=False,
         )
         assert result.success, failure_text(result)
         for spec in specs:  # read back by dimension: the unselected tables' keys too

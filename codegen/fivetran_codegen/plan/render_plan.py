@@ -229,7 +229,14 @@ def _connection(
         _spec(schema.name, schema.name_in_destination, table, base, settings, database, asset_group)
         for schema, table in connection.enabled_tables()
     ]
-    plan = ConnectionPlan(
+    schedule = freshness.Schedule(
+        connection.schedule_type,
+        connection.paused,
+        connection.sync_frequency,
+        connection.daily_sync_time,
+        destination.utc_offset_minutes if destination else None,
+    )
+    return ConnectionPlan(
         id=connection.id,
         name=connection.name,
         service=connection.service,
@@ -240,10 +247,10 @@ def _connection(
         kinds=_kinds(destination.service if destination else None),
         setup_state=connection.setup_state,
         paused=connection.paused,
-        schedule_type=connection.schedule_type,
-        sync_frequency=connection.sync_frequency,
-        daily_sync_time=connection.daily_sync_time,
-        utc_offset_minutes=destination.utc_offset_minutes if destination else None,
+        schedule_type=schedule.schedule_type,
+        sync_frequency=schedule.sync_frequency,
+        daily_sync_time=schedule.daily_sync_time,
+        utc_offset_minutes=schedule.utc_offset_minutes,
         module=module,
         op_name=f"{resource_key}_{module}",
         specs=tuple(sorted(specs, key=lambda s: s.key)),
@@ -252,10 +259,8 @@ def _connection(
         automation_condition=settings.automation_condition,
         retry_policy=settings.retry_policy,
         notes=_notes(connection, group),
+        freshness_policy=freshness.policy(settings.freshness_policy, schedule),
         schema_checks=settings.schema_checks,
-    )
-    return dataclasses.replace(
-        plan, freshness_policy=freshness.policy(settings.freshness_policy, plan.schedule)
     )
 
 
